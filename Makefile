@@ -1,0 +1,100 @@
+# amber — build, test, benchmark, demo. `make help` lists the targets.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CPPFLAGS += -I.
+LIBS    := -lsqlite3 -larchive -lnettle -lm
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC   := $(sort $(wildcard core/*.c formats/*.c))
+AMBER_SRC := $(sort $(wildcard cmd/amber/*.c))
+AMBERD_SRC := $(sort $(wildcard cmd/amberd/*.c))
+TEST_SRC  := $(sort $(wildcard tests/test_*.c))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+# Two object trees: build/rel for what ships, build/san for the sanitizer pass of `make test`.
+rel_obj = $(patsubst %.c,build/rel/%.o,$(1))
+san_obj = $(patsubst %.c,build/san/%.o,$(1))
+
+TESTS_REL := $(patsubst tests/%.c,build/rel/tests/%,$(TEST_SRC))
+TESTS_SAN := $(patsubst tests/%.c,build/san/tests/%,$(TEST_SRC))
+FUZZERS   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps test test-unit test-e2e bench demo fuzz clean help format format-check
+
+all: bin/amber bin/amberd
+
+help:
+	@echo "make            build bin/amber and bin/amberd"
+	@echo "make test       install deps if missing, build, run unit + end-to-end tests, then again under ASan+UBSan"
+	@echo "make demo       install deps if missing, build, convert the GeoNames sample and query it"
+	@echo "make bench      benchmarks against baselines (writes docs/benchmarks.md)"
+	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) seconds each"
+	@echo "make clean      remove build outputs"
+
+build/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c $< -o $@
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -MMD -MP -c $< -o $@
+
+bin/amber: $(call rel_obj,$(AMBER_SRC) $(LIB_SRC))
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# The server is linked statically: it is the only program in its image.
+bin/amberd: $(call rel_obj,$(AMBERD_SRC))
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -static -s -o $@ $^ -lsqlite3 -lpthread -lm
+
+build/san/bin/amber: $(call san_obj,$(AMBER_SRC) $(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+build/rel/tests/%: build/rel/tests/%.o $(call rel_obj,$(LIB_SRC))
+	$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(LIBS)
+
+build/san/tests/%: build/san/tests/%.o $(call san_obj,$(LIB_SRC))
+	$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build/fuzz
+	clang $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+deps:
+	@scripts/deps.sh --if-missing
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TESTS_REL) build/san/bin/amber $(TESTS_SAN)
+	@tests/run.sh
+
+test-unit: all $(TESTS_REL)
+	@tests/run.sh --unit-only
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+format:
+	clang-format -i $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(FUZZ_SRC) $(wildcard core/*.h formats/*.h cmd/*/*.h)
+
+format-check:
+	clang-format --dry-run -Werror $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(FUZZ_SRC) $(wildcard core/*.h formats/*.h cmd/*/*.h)
+
+clean:
+	rm -rf build bin
+
+.SECONDARY:
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,48 @@
+/* main.c — the amber CLI: a table of verbs, each handled by cmd_<verb>() in its own file. */
+#include "cmd/amber/cmds.h"
+#include "core/loader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct verb verbs[] = {
+	{"convert", cmd_convert, "load CSV, TSV or GeoNames files into an immutable SQLite database"},
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: amber <command> [options]\n\n"
+	      "amber bakes read-only datasets into SQLite databases and container images.\n\ncommands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fputs("\n'amber <command> --help' describes a command.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("amber %s\n", AMBER_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "amber: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

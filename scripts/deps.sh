@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# deps.sh — installs every build, test and benchmark dependency of amber from Debian packages.
+# Safe to re-run. With --if-missing it does nothing (and needs no root) when all are present.
+set -euo pipefail
+
+packages=(
+	build-essential clang libclang-rt-14-dev clang-format
+	libsqlite3-dev sqlite3 libarchive-dev libzstd-dev nettle-dev libjansson-dev libcmocka-dev
+	zstd pigz gzip xz-utils bzip2 time curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${1:-}" = "--if-missing" ] && [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+[ ${#missing[@]} -eq 0 ] && missing=("${packages[@]}")
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
