@@ -32,7 +32,7 @@ struct csv_record {
 	struct csv_field *fields; /* caller-provided array of `cap` entries (may be NULL when cap is 0) */
 	size_t cap;
 	size_t nfields; /* fields found; may exceed cap, then only the first cap are stored */
-	size_t nlines;  /* line breaks consumed: 1 + newlines inside quoted fields (0 at eof without one) */
+	size_t nlines;	/* line breaks consumed: 1 + newlines inside quoted fields (0 at eof without one) */
 };
 
 /* CSV per RFC 4180 with separator `sep` (usually ','; must not be '"', '\r' or '\n'): quoted

@@ -4,7 +4,7 @@ set -u
 PASS=0
 FAIL=0
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-AMBER=${AMBER:-$ROOT/bin/amber}
+AMBER=$(realpath "${AMBER:-$ROOT/bin/amber}")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/amber-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
@@ -19,5 +19,9 @@ check_fails() {
 	if grep -Eq -- "$pattern" "$WORK/.err"; then ok "$name"; else not_ok "$name" "stderr: $(head -c 600 "$WORK/.err")"; fi
 }
 # Nothing but the expected files in a directory: no temporary leftovers.
-only_files() { local dir=$1; shift; [ "$(cd "$dir" && ls -A | sort | tr '\n' ' ')" = "$(printf '%s\n' "$@" | sort | tr '\n' ' ')" ]; }
+only_files() {
+	local dir=$1 want=""; shift
+	[ $# -gt 0 ] && want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	[ "$(cd "$dir" && ls -A | sort | tr '\n' ' ')" = "$want" ]
+}
 finish() { echo "$PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; }
