@@ -158,7 +158,8 @@ long csv_parse_record(char *buf, size_t len, int eof, char sep, struct csv_recor
 		size_t kept = nfields < rec->cap ? nfields : rec->cap;
 		for (size_t i = 0; i < kept; i++) {
 			struct csv_field *f = &rec->fields[i];
-			if (buf[f->start] == '"')
+			/* Only a quoted field's content starts after its first byte. */
+			if (f->ptr != buf + f->start)
 				f->len = csv_unescape(f->ptr, f->len);
 		}
 	}

@@ -229,8 +229,8 @@ bench_convert() {
     {
         echo "## convert: GeoNames cities500 → SQLite"
         echo
-        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(machine); $(sqlite3 --version | cut -d' ' -f1,2)" \
-            "(sqlite3 CLI); amber built from this tree. Wall time is the median of N alternating runs" \
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(machine); sqlite3 CLI $(sqlite3 --version | cut -d' ' -f1)," \
+            "$("$AMBER" --version 2>/dev/null | head -n 1 || echo amber) built from this tree. Wall time is the median of N alternating runs" \
             "(min–max beside it); peak RSS is the maximum over those runs. Targets: amber/sqlite3 ≤ 0.75," \
             "amber peak RSS ≤ 64 MiB."
         echo
