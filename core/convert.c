@@ -371,7 +371,7 @@ int convert_run(const struct convert_options *opt, struct amber_error *err)
 	if (rc == 0 && nstdin > 1)
 		rc = amber_error_set(err, "stdin (-) can be given only once");
 	if (rc == 0)
-		ld = db_loader_create(opt->output, opt->build_time, opt->progress, err);
+		ld = db_loader_create(opt->output, opt->build_time, opt->check, opt->progress, err);
 	if (!ld)
 		rc = -1;
 	for (size_t i = 0; i < opt->ninputs && rc == 0; i++) {

@@ -7,6 +7,7 @@
 #define AMBER_CONVERT_H
 
 #include "core/error.h"
+#include "core/loader.h"
 #include "core/progress.h"
 
 #include <stddef.h>
@@ -34,6 +35,7 @@ struct convert_options {
 	int force;          /* replace an existing output */
 	int skip_bad_rows;  /* skip rows with the wrong field count or a value of the wrong type */
 	long long build_time; /* stored in _amber_meta: SOURCE_DATE_EPOCH, else 0 */
+	enum db_check check;  /* how the finished database is checked */
 	struct progress *progress;
 };
 

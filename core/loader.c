@@ -25,6 +25,7 @@ struct db_loader {
 	char *build_path;  /* where rows go */
 	char *vacuum_path; /* the compacted copy that is renamed into place */
 	int64_t build_time;
+	enum db_check check;
 	struct progress *progress;
 	const struct table_spec *table; /* the table being loaded */
 	sqlite3_stmt *insert;
@@ -97,14 +98,15 @@ static void remove_temp(char **path)
 	}
 }
 
-struct db_loader *db_loader_create(const char *final_path, int64_t build_time, struct progress *progress,
-				   struct amber_error *err)
+struct db_loader *db_loader_create(const char *final_path, int64_t build_time, enum db_check check,
+				   struct progress *progress, struct amber_error *err)
 {
 	struct db_loader *ld = calloc(1, sizeof *ld);
 	if (!ld)
 		abort();
 	ld->final_path = strdup(final_path);
 	ld->build_time = build_time;
+	ld->check = check;
 	ld->progress = progress;
 	ld->build_path = make_temp(final_path, "build", err);
 	if (!ld->build_path)
@@ -113,12 +115,14 @@ struct db_loader *db_loader_create(const char *final_path, int64_t build_time, s
 		amber_error_at(err, ld->build_path, 0, 0, "cannot open a database: %s", sqlite3_errmsg(ld->db));
 		goto fail;
 	}
-	/* No journal and no sync: a failed build is thrown away, never repaired. The sorter may use
-	 * a helper thread while indexing; the page cache stays small because a larger one does not
-	 * make the B-tree work faster and memory must not grow with the input. */
+	/* No journal and no sync: a failed build is thrown away, never repaired. The page cache
+	 * stays small: a larger one does not make the B-tree work faster (measured: 64 MiB saves
+	 * ~10% of loading), and the sorter behind CREATE INDEX sizes its in-memory runs from it,
+	 * once per thread. A second sorter thread cuts indexing at 10x cities500 from 7.4 s to
+	 * 5.4-6.3 s; with a 10 MiB cache, peak RSS stays near 45 MiB whatever the input size. */
 	if (exec(ld,
 		 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-		 "PRAGMA cache_size=-16384; PRAGMA threads=2; PRAGMA foreign_keys=OFF; BEGIN;",
+		 "PRAGMA cache_size=-10240; PRAGMA threads=2; PRAGMA foreign_keys=OFF; BEGIN;",
 		 err) < 0)
 		goto fail;
 	return ld;
@@ -320,14 +324,15 @@ static int write_meta(struct db_loader *ld, struct amber_error *err)
 	return rc;
 }
 
-/* Opens the finished copy read-only and asks SQLite to check every page and index. */
-static int integrity_check(const char *path, struct amber_error *err)
+/* Opens the finished copy read-only and asks SQLite to check it. */
+static int check_database(const char *path, enum db_check check, struct amber_error *err)
 {
+	const char *pragma = check == DB_CHECK_QUICK ? "PRAGMA quick_check" : "PRAGMA integrity_check";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, pragma, -1, &st, NULL) != SQLITE_OK) {
 		amber_error_at(err, path, 0, 0, "cannot check the database: %s", sqlite3_errmsg(db));
 	} else if (sqlite3_step(st) != SQLITE_ROW) {
 		amber_error_at(err, path, 0, 0, "integrity check failed: %s", sqlite3_errmsg(db));
@@ -383,8 +388,8 @@ int db_loader_finish(struct db_loader *ld, struct amber_error *err)
 	remove_temp(&ld->build_path);
 	progress_phase_done(ld->progress);
 
-	progress_phase(ld->progress, "integrity check");
-	if (integrity_check(ld->vacuum_path, err) < 0)
+	progress_phase(ld->progress, ld->check == DB_CHECK_QUICK ? "quick check" : "integrity check");
+	if (check_database(ld->vacuum_path, ld->check, err) < 0)
 		goto fail;
 	progress_phase_done(ld->progress);
 

@@ -4,7 +4,7 @@
  * synchronous=OFF and one transaction; rows go through one prepared INSERT per table with
  * bound values; indexes are created after the rows. db_loader_finish then writes
  * _amber_meta, runs ANALYZE, VACUUMs INTO a second temporary file (compact, and written once
- * instead of twice as a plain VACUUM would), runs PRAGMA integrity_check on it, fsyncs it and
+ * instead of twice as a plain VACUUM would), checks it (PRAGMA integrity_check by default), fsyncs it and
  * renames it over the output. Any failure, or db_loader_abort, removes both temporary files. */
 #ifndef AMBER_LOADER_H
 #define AMBER_LOADER_H
@@ -21,10 +21,15 @@
 
 struct db_loader;
 
+/* How the finished file is checked: PRAGMA integrity_check (every page, every b-tree, and every
+ * index entry against its row: costs about as much as loading at 1x, more at 10x), or
+ * PRAGMA quick_check (every page and b-tree, record formats, NOT NULL; not index contents). */
+enum db_check { DB_CHECK_FULL = 0, DB_CHECK_QUICK };
+
 /* Starts a database that will become `final_path`. `build_time` is stored in _amber_meta
  * (seconds since the epoch; callers pass SOURCE_DATE_EPOCH or 0 so builds are reproducible). */
-struct db_loader *db_loader_create(const char *final_path, int64_t build_time, struct progress *progress,
-				   struct amber_error *err);
+struct db_loader *db_loader_create(const char *final_path, int64_t build_time, enum db_check check,
+				   struct progress *progress, struct amber_error *err);
 /* Creates a table and prepares its INSERT. The spec must stay valid until db_loader_end_table. */
 int db_loader_begin_table(struct db_loader *ld, const struct table_spec *t, struct amber_error *err);
 /* Binds field `col` of the next row from its text. Empty text is NULL in INTEGER and REAL

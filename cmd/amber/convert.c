@@ -20,6 +20,9 @@ static const char usage_text[] =
 	"      --force            replace FILE if it exists\n"
 	"      --skip-bad-rows    skip rows with the wrong number of fields or a value that does not\n"
 	"                         fit its column, and report how many (default: stop at the first)\n"
+	"      --check full|quick how to check the finished file: PRAGMA integrity_check (default;\n"
+	"                         also matches every index entry to its row) or quick_check (every\n"
+	"                         page and b-tree, not index contents; several times faster)\n"
 	"  -q, --quiet            no progress on stderr\n"
 	"  -h, --help             this text\n"
 	"\n"
@@ -46,7 +49,7 @@ static const char usage_text[] =
 	"  amber convert --pk id --index country products.csv -o catalog.db\n"
 	"  zcat dump.tsv.gz | amber convert -f tsv -t items - -o items.db\n";
 
-enum { OPT_FORCE = 256, OPT_SKIP, OPT_SCHEMA, OPT_NO_HEADER, OPT_PK, OPT_INDEX };
+enum { OPT_FORCE = 256, OPT_CHECK, OPT_SKIP, OPT_SCHEMA, OPT_NO_HEADER, OPT_PK, OPT_INDEX };
 
 struct pending {
 	struct convert_input in;
@@ -93,7 +96,7 @@ int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},   {"force", no_argument, NULL, OPT_FORCE},
-		{"skip-bad-rows", no_argument, NULL, OPT_SKIP}, {"quiet", no_argument, NULL, 'q'},
+		{"skip-bad-rows", no_argument, NULL, OPT_SKIP}, {"check", required_argument, NULL, OPT_CHECK}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},           {"format", required_argument, NULL, 'f'},
 		{"table", required_argument, NULL, 't'},    {"schema", required_argument, NULL, OPT_SCHEMA},
 		{"no-header", no_argument, NULL, OPT_NO_HEADER}, {"pk", required_argument, NULL, OPT_PK},
@@ -121,6 +124,13 @@ int cmd_convert(int argc, char **argv)
 			continue;
 		case OPT_FORCE:
 			opt.force = 1;
+			continue;
+		case OPT_CHECK:
+			if (strcmp(optarg, "full") && strcmp(optarg, "quick")) {
+				status = usage_error("--check takes full or quick, not '%s'", optarg);
+				goto out;
+			}
+			opt.check = strcmp(optarg, "quick") == 0 ? DB_CHECK_QUICK : DB_CHECK_FULL;
 			continue;
 		case OPT_SKIP:
 			opt.skip_bad_rows = 1;

@@ -33,6 +33,10 @@ export_geoname() {
 }
 check "sample: exported back equals the source byte for byte" cmp <(export_geoname out/g.db) <(sort -t$'\t' -k1,1n "$SAMPLE")
 
+check "--check quick converts" "$AMBER" convert -q --check quick -f geonames "$SAMPLE" -o out/quick.db
+check "--check quick gives the same bytes as the full check" cmp out/g.db out/quick.db
+rm out/quick.db
+
 # --- reproducibility -------------------------------------------------------------------------
 "$AMBER" convert -q -f geonames "$SAMPLE" -o out/g2.db
 check "same input twice gives identical bytes" cmp out/g.db out/g2.db
@@ -126,6 +130,7 @@ check "--force replaces it" "$AMBER" convert -q --force s2.csv -t s1 -o exists.d
 check "replaced content" test "$(q exists.db "select b from s1")" = y
 check_fails "usage error exits 2 with a hint" "Try 'amber convert --help'" "$AMBER" convert s1.csv
 check "--help exits 0" "$AMBER" convert --help
+check_fails "--check takes full or quick" "--check takes full or quick" "$AMBER" convert --check slow s1.csv -o y.db
 
 # --- interrupted: SIGINT in the middle leaves nothing ---------------------------------------
 mkdir intr
