@@ -69,7 +69,7 @@ deps:
 	@scripts/deps.sh --if-missing
 
 test: deps
-	@$(MAKE) --no-print-directory all $(TESTS_REL) build/san/bin/amber $(TESTS_SAN)
+	@$(MAKE) --no-print-directory all $(TESTS_REL) build/san/bin/amber $(TESTS_SAN) $(FUZZERS)
 	@tests/run.sh
 
 test-unit: all $(TESTS_REL)

@@ -100,7 +100,7 @@ static int plan_input(struct plan *p, const struct convert_input *in, struct amb
 		p->header = !in->no_header;
 		p->spec.name = in->table ? strdup(in->table) : stem(base);
 		if (in->pk)
-			p->spec.pk = strdup(in->pk);
+			table_set_pk(&p->spec, in->pk);
 		if (in->schema && table_parse_schema(&p->spec, in->schema, err) < 0)
 			return -1;
 		p->infer = !in->schema;

@@ -175,10 +175,14 @@ int db_loader_bind(struct db_loader *ld, size_t col, const char *text, size_t le
 	int idx = (int)col + 1;
 	enum value_type type = ld->table->columns[col].type;
 	if (type == VALUE_TEXT) {
+		if (len == 0 && table_in_pk(ld->table, col))
+			return amber_error_set(err, "empty value in primary key column %s", ld->table->columns[col].name);
 		sqlite3_bind_text(ld->insert, idx, text, (int)len, SQLITE_STATIC);
 		return 0;
 	}
 	if (len == 0) {
+		if (table_in_pk(ld->table, col))
+			return amber_error_set(err, "empty value in primary key column %s", ld->table->columns[col].name);
 		sqlite3_bind_null(ld->insert, idx);
 		return 0;
 	}

@@ -27,13 +27,47 @@ void table_add_column(struct table_spec *t, const char *name, size_t len, enum v
 	t->ncolumns++;
 }
 
+/* "a, b " → "a,b": lists are compared and split on bare commas. */
+static char *normalize_list(const char *list)
+{
+	char *out = dup_n(list, strlen(list)), *w = out;
+	for (const char *r = list; *r; r++)
+		if (!isspace((unsigned char)*r))
+			*w++ = *r;
+	*w = '\0';
+	return out;
+}
+
 void table_add_index(struct table_spec *t, const char *columns)
 {
 	char **ix = realloc(t->indexes, (t->nindexes + 1) * sizeof *ix);
 	if (!ix)
 		abort();
 	t->indexes = ix;
-	ix[t->nindexes++] = dup_n(columns, strlen(columns));
+	ix[t->nindexes++] = normalize_list(columns);
+}
+
+void table_set_pk(struct table_spec *t, const char *columns)
+{
+	free(t->pk);
+	t->pk = normalize_list(columns);
+}
+
+int table_in_pk(const struct table_spec *t, size_t col)
+{
+	if (!t->pk)
+		return 0;
+	const char *name = t->columns[col].name;
+	size_t n = strlen(name);
+	for (const char *p = t->pk;;) {
+		const char *end = strchr(p, ',');
+		size_t k = end ? (size_t)(end - p) : strlen(p);
+		if (k == n && strncasecmp(p, name, n) == 0)
+			return 1;
+		if (!end)
+			return 0;
+		p = end + 1;
+	}
 }
 
 const char *table_type_name(enum value_type type)
@@ -73,9 +107,10 @@ int table_parse_schema(struct table_spec *t, const char *schema, struct amber_er
 	while (*p) {
 		while (isspace((unsigned char)*p))
 			p++;
-		const char *end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
+		/* The next comma outside parentheses: "DECIMAL(10,2)" is one type. */
+		const char *end = p;
+		for (int depth = 0; *end && (depth || *end != ','); end++)
+			depth += *end == '(' ? 1 : *end == ')' ? -1 : 0;
 		const char *name = p, *name_end = p;
 		while (name_end < end && !isspace((unsigned char)*name_end))
 			name_end++;

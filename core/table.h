@@ -25,8 +25,12 @@ struct table_spec {
 
 /* Appends a column (the name is copied). */
 void table_add_column(struct table_spec *t, const char *name, size_t len, enum value_type type);
-/* Appends an index over "a,b" (copied). */
+/* Appends an index over "a,b" (copied; spaces around names are dropped). */
 void table_add_index(struct table_spec *t, const char *columns);
+/* Sets the primary key to "a,b" (copied; spaces around names are dropped). */
+void table_set_pk(struct table_spec *t, const char *columns);
+/* Whether column `col` is part of the primary key. */
+int table_in_pk(const struct table_spec *t, size_t col);
 /* Parses "name TYPE, name TYPE, ..." into columns. Types follow SQLite's affinity rules on
  * the declared name (INT → INTEGER; CHAR, CLOB, TEXT → TEXT; REAL, FLOA, DOUB → REAL); a
  * type that maps to none of the three is an error. Returns 0 or -1. */

@@ -31,9 +31,9 @@ int value_parse_int64(const char *s, size_t len, int64_t *out)
 
 int value_parse_real(const char *s, size_t len, double *out)
 {
-	char tmp[64];
+	char small[64];
 	size_t i = 0, digits = 0;
-	if (len == 0 || len >= sizeof tmp)
+	if (len == 0)
 		return -1;
 	/* Grammar check first: strtod alone would accept "inf", "nan", hex floats and spaces. */
 	if (s[i] == '-' || s[i] == '+')
@@ -59,9 +59,15 @@ int value_parse_real(const char *s, size_t len, double *out)
 	}
 	if (i != len)
 		return -1;
+	/* strtod needs a NUL-terminated copy; fields are not terminated. */
+	char *tmp = len < sizeof small ? small : malloc(len + 1);
+	if (!tmp)
+		return -1;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
 	double v = strtod(tmp, NULL);
+	if (tmp != small)
+		free(tmp);
 	if (!isfinite(v))
 		return -1;
 	*out = v;
@@ -77,6 +83,12 @@ enum value_type value_classify(const char *s, size_t len)
 		int canonical = s[0] != '+' && (len - first == 1 || s[first] != '0') && !(s[0] == '-' && i == 0);
 		return canonical ? VALUE_INTEGER : VALUE_TEXT;
 	}
+	/* Digits only but too long for int64 (a 20-digit id): REAL would lose digits. */
+	size_t k = len && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+	while (k < len && s[k] >= '0' && s[k] <= '9')
+		k++;
+	if (k == len)
+		return VALUE_TEXT;
 	return value_parse_real(s, len, &d) == 0 ? VALUE_REAL : VALUE_TEXT;
 }
 

@@ -13,9 +13,11 @@ enum value_type { VALUE_TEXT = 0, VALUE_INTEGER, VALUE_REAL };
 int value_parse_int64(const char *s, size_t len, int64_t *out);
 /* Parses a whole field as a finite decimal number (123, -1.5, .5, 6.02e23). Returns 0 or -1. */
 int value_parse_real(const char *s, size_t len, double *out);
-/* The narrowest type that holds the text without changing it when printed back:
- * VALUE_INTEGER only for canonical integers ("0", "-12", not "007" or "+1"), VALUE_REAL for
- * other numbers, VALUE_TEXT for everything else. Empty text is not classified here. */
+/* The type a column of such values is given by inference: VALUE_INTEGER only for canonical
+ * integers that fit int64 ("0", "-12"; not "007", "+1", "-0", which would not print back the
+ * same), VALUE_REAL for other decimal numbers ("1.5", "1e3", "+2.0"; printed back in shortest
+ * form), VALUE_TEXT for everything else, including digit strings too long for int64, which a
+ * REAL would round. Empty text is not classified here. */
 enum value_type value_classify(const char *s, size_t len);
 /* Offset of the first byte that is not part of valid UTF-8 (overlongs, surrogates and values
  * above U+10FFFF are invalid), or len when all of it is valid. */

@@ -66,9 +66,9 @@ int geonames_table_spec(const struct geonames_layout *layout, const char *table,
 	if (table_parse_schema(out, layout->schema, err) < 0)
 		return -1;
 	out->name = strdup(table ? table : layout->table);
-	out->pk = strdup(layout->pk);
-	if (!out->name || !out->pk)
+	if (!out->name)
 		abort();
+	table_set_pk(out, layout->pk);
 	for (size_t i = 0; layout->indexes[i]; i++)
 		table_add_index(out, layout->indexes[i]);
 	return 0;

@@ -36,8 +36,11 @@ static int refill(struct record_reader *r, struct amber_error *err)
 	if (r->buf.len >= RECORD_MAX_BYTES)
 		return amber_error_at(err, input_name(r->in), r->next_line, 0,
 				      "record longer than %u MiB (an unterminated quote?)", RECORD_MAX_BYTES >> 20);
-	buf_grow(&r->buf, READ_CHUNK);
-	ssize_t n = input_read(r->in, r->buf.data + r->buf.len, READ_CHUNK, err);
+	/* Read at least as much as is already waiting, so a long record is parsed from its start
+	 * O(log n) times rather than once per chunk. */
+	size_t want = r->buf.len > READ_CHUNK ? r->buf.len : READ_CHUNK;
+	buf_grow(&r->buf, want);
+	ssize_t n = input_read(r->in, r->buf.data + r->buf.len, want, err);
 	if (n < 0)
 		return -1;
 	if (n == 0)
@@ -80,6 +83,21 @@ int record_reader_next(struct record_reader *r, struct amber_error *err)
 				r->pos = r->next_offset = 3;
 			r->started = 1;
 		}
+		if (r->comment && r->pos < r->buf.len && r->buf.data[r->pos] == r->comment) {
+			/* A comment line is skipped whole, before any quote in it could mean something. */
+			const char *start = r->buf.data + r->pos;
+			const char *nl = memchr(start, '\n', r->buf.len - r->pos);
+			if (!nl && !r->eof) {
+				if (refill(r, err) < 0)
+					return -1;
+				continue;
+			}
+			size_t skip = nl ? (size_t)(nl - start) + 1 : r->buf.len - r->pos;
+			r->pos += skip;
+			r->next_offset += skip;
+			r->next_line++;
+			continue;
+		}
 		size_t err_at = 0;
 		long n = parse(r, &err_at);
 		if (n == -2) {
@@ -90,6 +108,9 @@ int record_reader_next(struct record_reader *r, struct amber_error *err)
 		if (n == -1) {
 			long line, column;
 			locate(r, err_at, &line, &column);
+			if (r->eof && r->buf.data[r->pos + err_at] == '"')
+				return amber_error_at(err, input_name(r->in), line, column,
+						      "malformed CSV: the quoted field opened here is never closed");
 			return amber_error_at(err, input_name(r->in), line, column,
 					      "malformed CSV: a closing quote must be followed by '%c' or a line break",
 					      r->sep);
@@ -121,9 +142,6 @@ int record_reader_next(struct record_reader *r, struct amber_error *err)
 		r->next_line += r->rec.nlines ? (long)r->rec.nlines : 1;
 		r->next_offset += (uint64_t)n;
 		r->pos += (size_t)n;
-		if (r->comment && r->rec.nfields && r->rec.fields[0].len && r->rec.fields[0].ptr[0] == r->comment &&
-		    r->rec.fields[0].ptr == rec_start)
-			continue;
 		return 1;
 	}
 }

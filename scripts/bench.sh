@@ -176,11 +176,11 @@ convert_scale() {
     want=$(wc -l <"$in")
     sqlite3_script "$in" >"$d/sqlite3-$tag.sql"
     rm -f "$WORK/times/"*"-$tag"
-    order=(sqlite3 amber amberzst)
+    order=(sqlite3 amber amberzst amberquick)
     for ((r = 1; r <= rounds; r++)); do
         note "convert $tag: round $r/$rounds"
-        for ((i = 0; i < 3; i++)); do
-            k=${order[(i + r - 1) % 3]}
+        for ((i = 0; i < 4; i++)); do
+            k=${order[(i + r - 1) % 4]}
             case $k in
             sqlite3)
                 rm -f "$d/sqlite3-$tag.db"
@@ -189,6 +189,10 @@ convert_scale() {
             amber)
                 run_timed "amber-$tag" "$AMBER" convert --format geonames --quiet "$in" \
                     -o "$d/amber-$tag.db" --force
+                ;;
+            amberquick)
+                run_timed "amberquick-$tag" "$AMBER" convert --format geonames --quiet --check quick "$in" \
+                    -o "$d/amberquick-$tag.db" --force
                 ;;
             amberzst)
                 run_timed "amberzst-$tag" "$AMBER" convert --format geonames --quiet "$in.zst" \
@@ -203,7 +207,7 @@ convert_scale() {
             fi
         done
     done
-    rm -f "$d/sqlite3-$tag.db" "$d/amber-$tag.db" "$d/amberzst-$tag.db"
+    rm -f "$d/sqlite3-$tag.db" "$d/amber-$tag.db" "$d/amberzst-$tag.db" "$d/amberquick-$tag.db"
 }
 
 bench_convert() {
@@ -225,7 +229,7 @@ bench_convert() {
     convert_scale 1x "$d/cities500.txt" "$r1"
     convert_scale 10x "$d/cities500x10.txt" "$r10"
 
-    local body=$WORK/convert.md tag rows rounds s a z ak zk
+    local body=$WORK/convert.md tag rows rounds s a z ak zk q
     {
         echo "## convert: GeoNames cities500 → SQLite"
         echo
@@ -246,13 +250,15 @@ bench_convert() {
             echo "| $tag .txt | $rows | $rounds | sqlite3 CLI | $s | $(spread "sqlite3-$tag") | 1.00 | $(mib "$(peak_kib "sqlite3-$tag")") |"
             echo "| $tag .txt | $rows | $rounds | amber convert | $a | $(spread "amber-$tag") | $(verdict_ratio "$a" "$s") | $(verdict_rss "$ak") |"
             echo "| $tag .txt.zst | $rows | $rounds | amber convert | $z | $(spread "amberzst-$tag") | $(verdict_ratio "$z" "$s") | $(verdict_rss "$zk") |"
+            q=$(median "amberquick-$tag")
+            echo "| $tag .txt | $rows | $rounds | amber convert --check quick | $q | $(spread "amberquick-$tag") | $(verdict_ratio "$q" "$s") | $(verdict_rss "$(peak_kib "amberquick-$tag")") |"
         done
         echo
         echo "Both sides build the same typed \`geoname\` table (\`geonameid INTEGER PRIMARY KEY\`," \
             "18 more columns), load it in one transaction with \`journal_mode=OFF\`, \`synchronous=OFF\`," \
             "create the same five indexes (name; asciiname; country_code; country_code, admin1_code;" \
-            "feature_code), then ANALYZE and VACUUM. amber also runs \`PRAGMA integrity_check\`; the" \
-            "baseline does not. The 10× input is cities500 repeated ten times, copy k adding k·10⁸ to" \
+            "feature_code), then ANALYZE and VACUUM. amber also runs \`PRAGMA integrity_check\` (with" \
+            "\`--check quick\`: \`PRAGMA quick_check\`); the baseline runs no check. The 10× input is cities500 repeated ten times, copy k adding k·10⁸ to" \
             "geonameid. The .zst rows are amber reading the compressed file; their ratio is against the" \
             "baseline reading the decompressed file. Input preparation is not timed; every tool's row count" \
             "is checked against the input's line count."

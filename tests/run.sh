@@ -61,6 +61,17 @@ for mode in "${modes[@]}"; do
 		rm -f "$log"
 	done
 done
+
+# A short bounded run of every fuzz target (make fuzz runs them longer).
+if [ $unit_only -eq 0 ] && ls build/fuzz/fuzz_* >/dev/null 2>&1; then
+	echo "=== fuzz smoke (${FUZZ_SMOKE_SECONDS:-5} s each)"
+	log=$(mktemp)
+	scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-5}" $(ls build/fuzz/fuzz_* | grep -v '\.') >"$log" 2>&1
+	status=$?
+	cat "$log"
+	count "$log" $status
+	rm -f "$log"
+fi
 echo
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
