@@ -11,6 +11,7 @@ LIB_SRC   := $(sort $(wildcard core/*.c formats/*.c))
 AMBER_SRC := $(sort $(wildcard cmd/amber/*.c))
 AMBERD_SRC := $(sort $(wildcard cmd/amberd/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
+TEST_SUPPORT := tests/support.c
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 # Two object trees: build/rel for what ships, build/san for the sanitizer pass of `make test`.
@@ -55,10 +56,10 @@ build/san/bin/amber: $(call san_obj,$(AMBER_SRC) $(LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-build/rel/tests/%: build/rel/tests/%.o $(call rel_obj,$(LIB_SRC))
+build/rel/tests/%: build/rel/tests/%.o $(call rel_obj,$(TEST_SUPPORT) $(LIB_SRC))
 	$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-build/san/tests/%: build/san/tests/%.o $(call san_obj,$(LIB_SRC))
+build/san/tests/%: build/san/tests/%.o $(call san_obj,$(TEST_SUPPORT) $(LIB_SRC))
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
 
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
@@ -69,7 +70,7 @@ deps:
 	@scripts/deps.sh --if-missing
 
 test: deps
-	@$(MAKE) --no-print-directory all $(TESTS_REL) build/san/bin/amber $(TESTS_SAN) $(FUZZERS)
+	@$(MAKE) --no-print-directory format-check all $(TESTS_REL) build/san/bin/amber $(TESTS_SAN) $(FUZZERS)
 	@tests/run.sh
 
 test-unit: all $(TESTS_REL)
@@ -87,11 +88,14 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 
+FORMATTED := $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(TEST_SUPPORT) $(FUZZ_SRC) \
+	$(wildcard core/*.h formats/*.h cmd/*/*.h tests/*.h)
+
 format:
-	clang-format -i $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(FUZZ_SRC) $(wildcard core/*.h formats/*.h cmd/*/*.h)
+	clang-format -i $(FORMATTED)
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(FUZZ_SRC) $(wildcard core/*.h formats/*.h cmd/*/*.h)
+	@clang-format --dry-run -Werror $(FORMATTED) || { echo "run 'make format'"; exit 1; }
 
 clean:
 	rm -rf build bin

@@ -31,9 +31,15 @@ void buf_add(struct buf *b, const void *data, size_t n)
 	b->data[b->len] = '\0';
 }
 
-void buf_adds(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
 
-void buf_addc(struct buf *b, char c) { buf_add(b, &c, 1); }
+void buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
 
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
@@ -89,4 +95,7 @@ char *buf_detach(struct buf *b)
 	return s;
 }
 
-const char *buf_str(const struct buf *b) { return b->data ? b->data : ""; }
+const char *buf_str(const struct buf *b)
+{
+	return b->data ? b->data : "";
+}

@@ -15,7 +15,10 @@ struct buf {
 	size_t cap;
 };
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                             \
+	{                                                                                                    \
+		NULL, 0, 0                                                                                   \
+	}
 
 /* Makes room for at least `extra` more bytes (plus the NUL) without changing len. */
 void buf_grow(struct buf *b, size_t extra);

@@ -23,15 +23,15 @@
 /* Everything decided about one input before its rows are read. */
 struct plan {
 	const struct convert_input *in;
-	const char *path;         /* what is read: the input, or the spool file of stdin */
-	char name[256];           /* what messages call it */
+	const char *path; /* what is read: the input, or the spool file of stdin */
+	char name[256];	  /* what messages call it */
 	enum record_syntax syntax;
 	char sep;
 	char comment;
-	int header;               /* the first record names the columns */
-	int infer;                /* types come from a first pass over the rows */
+	int header; /* the first record names the columns */
+	int infer;  /* types come from a first pass over the rows */
 	struct table_spec spec;
-	char *spool;              /* temporary copy of stdin, when it must be read twice */
+	char *spool; /* temporary copy of stdin, when it must be read twice */
 };
 
 int convert_parse_format(const char *name, enum convert_format *out)
@@ -80,14 +80,16 @@ static int plan_input(struct plan *p, const struct convert_input *in, struct amb
 		else if (layout)
 			format = CONVERT_GEONAMES;
 		else
-			return amber_error_at(err, p->name, 0, 0,
-					      "cannot tell the format from the file name; use --format csv, tsv or geonames");
+			return amber_error_at(
+			    err, p->name, 0, 0,
+			    "cannot tell the format from the file name; use --format csv, tsv or geonames");
 	}
 	p->sep = in->delimiter ? in->delimiter : ',';
 	if (format == CONVERT_GEONAMES) {
 		if (in->schema || in->pk || in->no_header)
 			return amber_error_at(err, p->name, 0, 0,
-					      "--schema, --pk and --no-header do not apply to the GeoNames format, whose layout is fixed");
+					      "--schema, --pk and --no-header do not apply to the GeoNames "
+					      "format, whose layout is fixed");
 		if (!layout)
 			layout = geonames_main_layout();
 		p->syntax = RECORD_TSV;
@@ -109,7 +111,8 @@ static int plan_input(struct plan *p, const struct convert_input *in, struct amb
 		table_add_index(&p->spec, in->indexes[i]);
 	if (p->spec.name[0] == '\0' || strncasecmp(p->spec.name, "sqlite_", 7) == 0 ||
 	    strncasecmp(p->spec.name, "_amber_", 7) == 0)
-		return amber_error_at(err, p->name, 0, 0, "\"%s\" cannot be a table name (reserved); use --table NAME",
+		return amber_error_at(err, p->name, 0, 0,
+				      "\"%s\" cannot be a table name (reserved); use --table NAME",
 				      p->spec.name);
 	return 0;
 }
@@ -122,7 +125,8 @@ static int spool_stdin(struct plan *p, const char *output, struct amber_error *e
 	int fd = mkstemp(path.data);
 	if (fd < 0) {
 		buf_free(&path);
-		return amber_error_at(err, output, 0, 0, "cannot create a temporary file beside it: %s", strerror(errno));
+		return amber_error_at(err, output, 0, 0, "cannot create a temporary file beside it: %s",
+				      strerror(errno));
 	}
 	cleanup_add(path.data);
 	p->spool = buf_detach(&path);
@@ -134,7 +138,8 @@ static int spool_stdin(struct plan *p, const char *output, struct amber_error *e
 			continue;
 		if (n < 0 || (n > 0 && write(fd, block, (size_t)n) != n)) {
 			close(fd);
-			return amber_error_at(err, "stdin", 0, 0, "cannot copy to %s: %s", p->spool, strerror(errno));
+			return amber_error_at(err, "stdin", 0, 0, "cannot copy to %s: %s", p->spool,
+					      strerror(errno));
 		}
 		if (n == 0)
 			break;
@@ -163,7 +168,10 @@ static int place(struct amber_error *err, const struct record_reader *r, long fi
 }
 
 /* A record with nothing in it: an empty line. */
-static int blank(const struct record_reader *r) { return r->rec.nfields == 1 && r->rec.fields[0].len == 0; }
+static int blank(const struct record_reader *r)
+{
+	return r->rec.nfields == 1 && r->rec.fields[0].len == 0;
+}
 
 /* Columns named by the header record, or c1..cN. */
 static void columns_from_record(struct plan *p, const struct record_reader *r, int named)
@@ -184,7 +192,7 @@ struct counters {
 	uint64_t rows;
 	uint64_t skipped;
 	long first_skipped_line;
-	char first_skipped[sizeof ((struct amber_error *)0)->message];
+	char first_skipped[sizeof((struct amber_error *)0)->message];
 };
 
 /* A bad row: an error, or when skipping is on, a count and the first one's message. */
@@ -331,12 +339,16 @@ static int load_rows(struct plan *p, const struct convert_options *opt, struct d
 		progress_update(opt->progress, input_raw_bytes(r.in), c.rows);
 		progress_end(opt->progress);
 		const char *slash = strrchr(p->in->path, '/');
-		const char *source = strcmp(p->in->path, "-") == 0 ? "stdin" : slash ? slash + 1 : p->in->path;
-		db_loader_add_source(ld, source, input_raw_bytes(r.in), sha, input_compression(r.in), p->spec.name);
+		const char *source = strcmp(p->in->path, "-") == 0 ? "stdin"
+				     : slash			   ? slash + 1
+								   : p->in->path;
+		db_loader_add_source(ld, source, input_raw_bytes(r.in), sha, input_compression(r.in),
+				     p->spec.name);
 		if (c.skipped)
-			progress_message(opt->progress, 1, "%s: skipped %llu bad %s (first at line %ld: %s)", p->name,
-					 (unsigned long long)c.skipped, c.skipped == 1 ? "row" : "rows",
-					 c.first_skipped_line, c.first_skipped);
+			progress_message(opt->progress, 1, "%s: skipped %llu bad %s (first at line %ld: %s)",
+					 p->name, (unsigned long long)c.skipped,
+					 c.skipped == 1 ? "row" : "rows", c.first_skipped_line,
+					 c.first_skipped);
 		rc = db_loader_end_table(ld, err);
 	}
 out:
@@ -351,9 +363,11 @@ int convert_run(const struct convert_options *opt, struct amber_error *err)
 		return amber_error_set(err, "no input files given");
 	if (stat(opt->output, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
-			return amber_error_at(err, opt->output, 0, 0, "is a directory; give a file name for the database");
+			return amber_error_at(err, opt->output, 0, 0,
+					      "is a directory; give a file name for the database");
 		if (!opt->force)
-			return amber_error_at(err, opt->output, 0, 0, "already exists; use --force to replace it");
+			return amber_error_at(err, opt->output, 0, 0,
+					      "already exists; use --force to replace it");
 	}
 	struct plan *plans = calloc(opt->ninputs, sizeof *plans);
 	struct db_loader *ld = NULL;
@@ -364,9 +378,10 @@ int convert_run(const struct convert_options *opt, struct amber_error *err)
 		nstdin += strcmp(opt->inputs[i].path, "-") == 0;
 		for (size_t j = 0; j < i && rc == 0; j++)
 			if (strcasecmp(plans[i].spec.name, plans[j].spec.name) == 0)
-				rc = amber_error_at(err, plans[i].name, 0, 0,
-						    "table \"%s\" would be loaded twice (also from %s); use --table NAME",
-						    plans[i].spec.name, plans[j].name);
+				rc = amber_error_at(
+				    err, plans[i].name, 0, 0,
+				    "table \"%s\" would be loaded twice (also from %s); use --table NAME",
+				    plans[i].spec.name, plans[j].name);
 	}
 	if (rc == 0 && nstdin > 1)
 		rc = amber_error_set(err, "stdin (-) can be given only once");

@@ -19,21 +19,21 @@ enum convert_format { CONVERT_AUTO = 0, CONVERT_CSV, CONVERT_TSV, CONVERT_GEONAM
 struct convert_input {
 	const char *path; /* "-" for stdin */
 	enum convert_format format;
-	const char *table;   /* default: the file's stem, or the GeoNames table */
-	const char *schema;  /* "name TYPE, ..."; default: header names and inferred types */
-	const char *pk;      /* "col" or "a,b" */
+	const char *table;  /* default: the file's stem, or the GeoNames table */
+	const char *schema; /* "name TYPE, ..."; default: header names and inferred types */
+	const char *pk;	    /* "col" or "a,b" */
 	const char **indexes;
 	size_t nindexes;
 	int no_header;
-	char delimiter;      /* CSV separator; default ',' */
+	char delimiter; /* CSV separator; default ',' */
 };
 
 struct convert_options {
 	struct convert_input *inputs;
 	size_t ninputs;
 	const char *output;
-	int force;          /* replace an existing output */
-	int skip_bad_rows;  /* skip rows with the wrong field count or a value of the wrong type */
+	int force;	      /* replace an existing output */
+	int skip_bad_rows;    /* skip rows with the wrong field count or a value of the wrong type */
 	long long build_time; /* stored in _amber_meta: SOURCE_DATE_EPOCH, else 0 */
 	enum db_check check;  /* how the finished database is checked */
 	struct progress *progress;

@@ -1,7 +1,10 @@
 /* digest.c — sha256 through nettle (see digest.h). */
 #include "core/digest.h"
 
-void digest_sha256_init(struct digest_sha256 *d) { sha256_init(&d->ctx); }
+void digest_sha256_init(struct digest_sha256 *d)
+{
+	sha256_init(&d->ctx);
+}
 
 void digest_sha256_update(struct digest_sha256 *d, const void *data, size_t len)
 {

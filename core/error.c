@@ -35,7 +35,10 @@ int amber_error_set(struct amber_error *err, const char *fmt, ...)
 	return -1;
 }
 
-void amber_error_clear(struct amber_error *err) { memset(err, 0, sizeof *err); }
+void amber_error_clear(struct amber_error *err)
+{
+	memset(err, 0, sizeof *err);
+}
 
 void amber_error_print(const struct amber_error *err, const char *prog, FILE *out)
 {

@@ -8,15 +8,15 @@
 #include <stdio.h>
 
 struct amber_error {
-	char file[256];  /* the input or output named by the error, "" when none */
-	long line;       /* 1-based, 0 when not about a line */
-	long column;     /* 1-based byte column in that line, 0 when unknown */
+	char file[256]; /* the input or output named by the error, "" when none */
+	long line;	/* 1-based, 0 when not about a line */
+	long column;	/* 1-based byte column in that line, 0 when unknown */
 	char message[768];
 };
 
 /* Sets every field; `file` may be NULL. Always returns -1 so callers can `return amber_error_at(...)`. */
 int amber_error_at(struct amber_error *err, const char *file, long line, long column, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 /* Same with no place. */
 int amber_error_set(struct amber_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Clears the error. */

@@ -79,7 +79,8 @@ static char *make_temp(const char *final, const char *tag, struct amber_error *e
 	buf_addf(&b, "%s.%s-XXXXXX", final, tag);
 	int fd = mkstemp(b.data);
 	if (fd < 0) {
-		amber_error_at(err, final, 0, 0, "cannot create a temporary file beside it: %s", strerror(errno));
+		amber_error_at(err, final, 0, 0, "cannot create a temporary file beside it: %s",
+			       strerror(errno));
 		buf_free(&b);
 		return NULL;
 	}
@@ -112,7 +113,8 @@ struct db_loader *db_loader_create(const char *final_path, int64_t build_time, e
 	if (!ld->build_path)
 		goto fail;
 	if (sqlite3_open_v2(ld->build_path, &ld->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		amber_error_at(err, ld->build_path, 0, 0, "cannot open a database: %s", sqlite3_errmsg(ld->db));
+		amber_error_at(err, ld->build_path, 0, 0, "cannot open a database: %s",
+			       sqlite3_errmsg(ld->db));
 		goto fail;
 	}
 	/* No journal and no sync: a failed build is thrown away, never repaired. The page cache
@@ -161,7 +163,8 @@ int db_loader_begin_table(struct db_loader *ld, const struct table_spec *t, stru
 		for (size_t i = 0; i < t->ncolumns; i++)
 			buf_adds(&sql, i ? ", ?" : "?");
 		buf_adds(&sql, ")");
-		if (sqlite3_prepare_v3(ld->db, sql.data, -1, SQLITE_PREPARE_PERSISTENT, &ld->insert, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v3(ld->db, sql.data, -1, SQLITE_PREPARE_PERSISTENT, &ld->insert, NULL) !=
+		    SQLITE_OK)
 			rc = amber_error_set(err, "SQLite: %s", sqlite3_errmsg(ld->db));
 	}
 	buf_free(&sql);
@@ -176,28 +179,30 @@ int db_loader_bind(struct db_loader *ld, size_t col, const char *text, size_t le
 	enum value_type type = ld->table->columns[col].type;
 	if (type == VALUE_TEXT) {
 		if (len == 0 && table_in_pk(ld->table, col))
-			return amber_error_set(err, "empty value in primary key column %s", ld->table->columns[col].name);
+			return amber_error_set(err, "empty value in primary key column %s",
+					       ld->table->columns[col].name);
 		sqlite3_bind_text(ld->insert, idx, text, (int)len, SQLITE_STATIC);
 		return 0;
 	}
 	if (len == 0) {
 		if (table_in_pk(ld->table, col))
-			return amber_error_set(err, "empty value in primary key column %s", ld->table->columns[col].name);
+			return amber_error_set(err, "empty value in primary key column %s",
+					       ld->table->columns[col].name);
 		sqlite3_bind_null(ld->insert, idx);
 		return 0;
 	}
 	if (type == VALUE_INTEGER) {
 		int64_t v;
 		if (value_parse_int64(text, len, &v) < 0)
-			return amber_error_set(err, "\"%.*s\" is not an INTEGER (column %s)", len > 60 ? 60 : (int)len,
-					       text, ld->table->columns[col].name);
+			return amber_error_set(err, "\"%.*s\" is not an INTEGER (column %s)",
+					       len > 60 ? 60 : (int)len, text, ld->table->columns[col].name);
 		sqlite3_bind_int64(ld->insert, idx, v);
 		return 0;
 	}
 	double d;
 	if (value_parse_real(text, len, &d) < 0)
-		return amber_error_set(err, "\"%.*s\" is not a REAL number (column %s)", len > 60 ? 60 : (int)len, text,
-				       ld->table->columns[col].name);
+		return amber_error_set(err, "\"%.*s\" is not a REAL number (column %s)",
+				       len > 60 ? 60 : (int)len, text, ld->table->columns[col].name);
 	sqlite3_bind_double(ld->insert, idx, d);
 	return 0;
 }
@@ -298,7 +303,8 @@ static int write_meta(struct db_loader *ld, struct amber_error *err)
 {
 	if (exec(ld,
 		 "CREATE TABLE _amber_meta (key TEXT PRIMARY KEY, value);"
-		 "CREATE TABLE _amber_queries (name TEXT PRIMARY KEY, sql TEXT NOT NULL, description TEXT, params TEXT);",
+		 "CREATE TABLE _amber_queries (name TEXT PRIMARY KEY, sql TEXT NOT NULL, description TEXT, "
+		 "params TEXT);",
 		 err) < 0)
 		return -1;
 	sqlite3_stmt *st;
@@ -313,7 +319,8 @@ static int write_meta(struct db_loader *ld, struct amber_error *err)
 	rc = rc ? rc : put_meta(ld, st, "amber_version", AMBER_VERSION, 0, err);
 	rc = rc ? rc : put_meta(ld, st, "sqlite_version", sqlite3_libversion(), 0, err);
 	rc = rc ? rc : put_meta(ld, st, "build_time", when, 0, err);
-	for (const char *p = ld->meta_sources.data; rc == 0 && p && p < ld->meta_sources.data + ld->meta_sources.len;) {
+	for (const char *p = ld->meta_sources.data;
+	     rc == 0 && p && p < ld->meta_sources.data + ld->meta_sources.len;) {
 		const char *value = p + strlen(p) + 1;
 		rc = put_meta(ld, st, p, value, 0, err);
 		p = value + strlen(value) + 1;

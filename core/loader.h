@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AMBER_VERSION "0.1.0"
+#define AMBER_VERSION	     "0.1.0"
 #define AMBER_FORMAT_VERSION 1
 
 struct db_loader;

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TTY_INTERVAL 0.1
+#define TTY_INTERVAL   0.1
 #define PLAIN_INTERVAL 5.0
 
 double progress_now(void)
@@ -67,8 +67,8 @@ static void draw(struct progress *p, double now)
 				frac = 1;
 			int fill = (int)(frac * 24);
 			human_bytes(total, sizeof total, (double)p->total);
-			fprintf(p->out, "[%.*s%.*s] %3.0f%% %s/%s", fill, "########################", 24 - fill,
-				"........................", frac * 100, done, total);
+			fprintf(p->out, "[%.*s%.*s] %3.0f%% %s/%s", fill, "########################",
+				24 - fill, "........................", frac * 100, done, total);
 			if (frac > 0.01) {
 				double eta = elapsed / frac - elapsed;
 				fprintf(p->out, " ETA %d:%02d", (int)eta / 60, (int)eta % 60);
@@ -82,7 +82,8 @@ static void draw(struct progress *p, double now)
 		fprintf(p->out, "amber: %s: %s", p->label, done);
 		if (p->total) {
 			human_bytes(total, sizeof total, (double)p->total);
-			fprintf(p->out, " of %s (%.0f%%)", total, 100.0 * (double)p->bytes / (double)p->total);
+			fprintf(p->out, " of %s (%.0f%%)", total,
+				100.0 * (double)p->bytes / (double)p->total);
 		}
 		fprintf(p->out, ", %llu rows, %.0f rows/s\n", (unsigned long long)p->rows, rate);
 	}
@@ -111,8 +112,8 @@ void progress_end(struct progress *p)
 	if (p->tty)
 		fputs("\r\033[K", p->out);
 	p->line_open = 0;
-	fprintf(p->out, "amber: %s: %llu rows, %s in %.2f s (%.0f rows/s)\n", p->label, (unsigned long long)p->rows,
-		done, elapsed, elapsed > 0 ? (double)p->rows / elapsed : 0);
+	fprintf(p->out, "amber: %s: %llu rows, %s in %.2f s (%.0f rows/s)\n", p->label,
+		(unsigned long long)p->rows, done, elapsed, elapsed > 0 ? (double)p->rows / elapsed : 0);
 	fflush(p->out);
 }
 

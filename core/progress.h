@@ -37,7 +37,8 @@ void progress_phase(struct progress *p, const char *fmt, ...) __attribute__((for
 void progress_phase_done(struct progress *p);
 /* A free-standing message line (a warning, a count of skipped rows); printed even when quiet
  * is set only if `always` is non-zero. */
-void progress_message(struct progress *p, int always, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void progress_message(struct progress *p, int always, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Seconds on a monotonic clock. */
 double progress_now(void);
 

@@ -121,11 +121,13 @@ int table_parse_schema(struct table_spec *t, const char *schema, struct amber_er
 		while (type_end > type && isspace((unsigned char)type_end[-1]))
 			type_end--;
 		if (name_end == name || type_end == type)
-			return amber_error_set(err, "--schema: expected 'name TYPE' at \"%.*s\"", (int)(end - p), p);
+			return amber_error_set(err, "--schema: expected 'name TYPE' at \"%.*s\"",
+					       (int)(end - p), p);
 		enum value_type vt;
 		if (type_from_name(type, (size_t)(type_end - type), &vt) < 0)
-			return amber_error_set(err, "--schema: unknown type \"%.*s\" for column %.*s; use INTEGER, REAL or TEXT",
-					       (int)(type_end - type), type, (int)(name_end - name), name);
+			return amber_error_set(
+			    err, "--schema: unknown type \"%.*s\" for column %.*s; use INTEGER, REAL or TEXT",
+			    (int)(type_end - type), type, (int)(name_end - name), name);
 		table_add_column(t, name, (size_t)(name_end - name), vt);
 		p = *end ? end + 1 : end;
 	}
@@ -150,7 +152,8 @@ static int check_list(const struct table_spec *t, const char *list, const char *
 		const char *end = strchr(p, ',');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		if (table_find_column(t, p, n) < 0)
-			return amber_error_set(err, "table %s: %s column \"%.*s\" does not exist", t->name, what, (int)n, p);
+			return amber_error_set(err, "table %s: %s column \"%.*s\" does not exist", t->name,
+					       what, (int)n, p);
 		if (!end)
 			return 0;
 		p = end + 1;
@@ -162,8 +165,8 @@ int table_check(const struct table_spec *t, struct amber_error *err)
 	for (size_t i = 0; i < t->ncolumns; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcasecmp(t->columns[i].name, t->columns[j].name) == 0)
-				return amber_error_set(err, "table %s: column name \"%s\" appears twice", t->name,
-						       t->columns[i].name);
+				return amber_error_set(err, "table %s: column name \"%s\" appears twice",
+						       t->name, t->columns[i].name);
 	if (t->pk && check_list(t, t->pk, "primary key", err) < 0)
 		return -1;
 	for (size_t i = 0; i < t->nindexes; i++)

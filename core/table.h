@@ -18,8 +18,8 @@ struct table_spec {
 	char *name;
 	struct column_spec *columns;
 	size_t ncolumns;
-	char *pk;        /* "col" or "a,b"; NULL for none */
-	char **indexes;  /* each "col" or "a,b" */
+	char *pk;	/* "col" or "a,b"; NULL for none */
+	char **indexes; /* each "col" or "a,b" */
 	size_t nindexes;
 };
 

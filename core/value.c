@@ -80,7 +80,8 @@ enum value_type value_classify(const char *s, size_t len)
 	double d;
 	if (value_parse_int64(s, len, &i) == 0) {
 		size_t first = s[0] == '-' ? 1 : 0;
-		int canonical = s[0] != '+' && (len - first == 1 || s[first] != '0') && !(s[0] == '-' && i == 0);
+		int canonical =
+		    s[0] != '+' && (len - first == 1 || s[first] != '0') && !(s[0] == '-' && i == 0);
 		return canonical ? VALUE_INTEGER : VALUE_TEXT;
 	}
 	/* Digits only but too long for int64 (a 20-digit id): REAL would lose digits. */

@@ -7,31 +7,55 @@
 #include <string.h>
 
 static const struct geonames_layout layouts[] = {
-	{"allCountries.txt, cities*.txt, XX.txt", "geoname",
-	 "geonameid INTEGER, name TEXT, asciiname TEXT, alternatenames TEXT, latitude REAL, longitude REAL, "
-	 "feature_class TEXT, feature_code TEXT, country_code TEXT, cc2 TEXT, admin1_code TEXT, admin2_code TEXT, "
-	 "admin3_code TEXT, admin4_code TEXT, population INTEGER, elevation INTEGER, dem INTEGER, timezone TEXT, "
-	 "modification_date TEXT",
-	 "geonameid",
-	 {"name", "asciiname", "country_code", "country_code,admin1_code", "feature_code", NULL},
-	 0, 0},
-	{"countryInfo.txt", "country_info",
-	 "iso TEXT, iso3 TEXT, iso_numeric INTEGER, fips TEXT, country TEXT, capital TEXT, area REAL, "
-	 "population INTEGER, continent TEXT, tld TEXT, currency_code TEXT, currency_name TEXT, phone TEXT, "
-	 "postal_code_format TEXT, postal_code_regex TEXT, languages TEXT, geonameid INTEGER, neighbours TEXT, "
-	 "equivalent_fips_code TEXT",
-	 "iso", {"geonameid", NULL}, '#', 0},
-	{"admin1CodesASCII.txt", "admin1_codes", "code TEXT, name TEXT, asciiname TEXT, geonameid INTEGER", "code",
-	 {"geonameid", NULL}, 0, 0},
-	{"admin2Codes.txt", "admin2_codes", "code TEXT, name TEXT, asciiname TEXT, geonameid INTEGER", "code",
-	 {"geonameid", NULL}, 0, 0},
-	{"featureCodes_en.txt", "feature_codes", "code TEXT, name TEXT, description TEXT", "code", {NULL}, 0, 0},
-	{"timeZones.txt", "time_zones",
-	 "country_code TEXT, timezone_id TEXT, gmt_offset REAL, dst_offset REAL, raw_offset REAL", "timezone_id",
-	 {"country_code", NULL}, 0, 1},
+    {"allCountries.txt, cities*.txt, XX.txt",
+     "geoname",
+     "geonameid INTEGER, name TEXT, asciiname TEXT, alternatenames TEXT, latitude REAL, longitude REAL, "
+     "feature_class TEXT, feature_code TEXT, country_code TEXT, cc2 TEXT, admin1_code TEXT, admin2_code "
+     "TEXT, "
+     "admin3_code TEXT, admin4_code TEXT, population INTEGER, elevation INTEGER, dem INTEGER, timezone TEXT, "
+     "modification_date TEXT",
+     "geonameid",
+     {"name", "asciiname", "country_code", "country_code,admin1_code", "feature_code", NULL},
+     0,
+     0},
+    {"countryInfo.txt",
+     "country_info",
+     "iso TEXT, iso3 TEXT, iso_numeric INTEGER, fips TEXT, country TEXT, capital TEXT, area REAL, "
+     "population INTEGER, continent TEXT, tld TEXT, currency_code TEXT, currency_name TEXT, phone TEXT, "
+     "postal_code_format TEXT, postal_code_regex TEXT, languages TEXT, geonameid INTEGER, neighbours TEXT, "
+     "equivalent_fips_code TEXT",
+     "iso",
+     {"geonameid", NULL},
+     '#',
+     0},
+    {"admin1CodesASCII.txt",
+     "admin1_codes",
+     "code TEXT, name TEXT, asciiname TEXT, geonameid INTEGER",
+     "code",
+     {"geonameid", NULL},
+     0,
+     0},
+    {"admin2Codes.txt",
+     "admin2_codes",
+     "code TEXT, name TEXT, asciiname TEXT, geonameid INTEGER",
+     "code",
+     {"geonameid", NULL},
+     0,
+     0},
+    {"featureCodes_en.txt", "feature_codes", "code TEXT, name TEXT, description TEXT", "code", {NULL}, 0, 0},
+    {"timeZones.txt",
+     "time_zones",
+     "country_code TEXT, timezone_id TEXT, gmt_offset REAL, dst_offset REAL, raw_offset REAL",
+     "timezone_id",
+     {"country_code", NULL},
+     0,
+     1},
 };
 
-const struct geonames_layout *geonames_main_layout(void) { return &layouts[0]; }
+const struct geonames_layout *geonames_main_layout(void)
+{
+	return &layouts[0];
+}
 
 /* cities500.txt, cities1000.txt, cities15000.txt ... */
 static int is_cities(const char *s)

@@ -8,13 +8,13 @@
 #include "core/table.h"
 
 struct geonames_layout {
-	const char *file;      /* how the export names it, for messages */
-	const char *table;     /* default table name */
-	const char *schema;    /* "name TYPE, ..." in file column order */
+	const char *file;   /* how the export names it, for messages */
+	const char *table;  /* default table name */
+	const char *schema; /* "name TYPE, ..." in file column order */
 	const char *pk;
 	const char *indexes[6];
-	char comment;          /* lines starting with this byte are skipped (countryInfo's '#') */
-	int header;            /* the first line names the columns and is skipped */
+	char comment; /* lines starting with this byte are skipped (countryInfo's '#') */
+	int header;   /* the first line names the columns and is skipped */
 };
 
 /* The layout a GeoNames file name stands for (directories and compression suffix already

@@ -16,7 +16,7 @@ struct input {
 	struct archive *ar;
 	int fd;
 	int own_fd;
-	int started;     /* archive_read_next_header done */
+	int started; /* archive_read_next_header done */
 	int raw_eof;
 	uint64_t raw_bytes;
 	uint64_t total;
@@ -97,22 +97,33 @@ ssize_t input_read(struct input *in, void *dst, size_t cap, struct amber_error *
 		int r = archive_read_next_header(in->ar, &entry);
 		in->started = r == ARCHIVE_OK ? 1 : 2;
 		if (r == ARCHIVE_FATAL || r == ARCHIVE_FAILED)
-			return amber_error_at(err, in->name, 0, 0, "cannot read: %s", archive_error_string(in->ar));
+			return amber_error_at(err, in->name, 0, 0, "cannot read: %s",
+					      archive_error_string(in->ar));
 	}
 	if (in->started == 2) /* empty input */
 		return 0;
 	la_ssize_t n = archive_read_data(in->ar, dst, cap);
 	if (n < 0) {
 		const char *why = archive_error_string(in->ar);
-		return amber_error_at(err, in->name, 0, 0, "corrupt or truncated %s data after %llu compressed bytes: %s",
-				      input_compression(in), (unsigned long long)in->raw_bytes, why ? why : "read error");
+		return amber_error_at(
+		    err, in->name, 0, 0, "corrupt or truncated %s data after %llu compressed bytes: %s",
+		    input_compression(in), (unsigned long long)in->raw_bytes, why ? why : "read error");
 	}
 	return n;
 }
 
-uint64_t input_raw_bytes(const struct input *in) { return in->raw_bytes; }
-uint64_t input_total_bytes(const struct input *in) { return in->total; }
-const char *input_name(const struct input *in) { return in->name; }
+uint64_t input_raw_bytes(const struct input *in)
+{
+	return in->raw_bytes;
+}
+uint64_t input_total_bytes(const struct input *in)
+{
+	return in->total;
+}
+const char *input_name(const struct input *in)
+{
+	return in->name;
+}
 
 const char *input_compression(const struct input *in)
 {

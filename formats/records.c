@@ -35,7 +35,8 @@ static int refill(struct record_reader *r, struct amber_error *err)
 	}
 	if (r->buf.len >= RECORD_MAX_BYTES)
 		return amber_error_at(err, input_name(r->in), r->next_line, 0,
-				      "record longer than %u MiB (an unterminated quote?)", RECORD_MAX_BYTES >> 20);
+				      "record longer than %u MiB (an unterminated quote?)",
+				      RECORD_MAX_BYTES >> 20);
 	/* Read at least as much as is already waiting, so a long record is parsed from its start
 	 * O(log n) times rather than once per chunk. */
 	size_t want = r->buf.len > READ_CHUNK ? r->buf.len : READ_CHUNK;
@@ -109,11 +110,13 @@ int record_reader_next(struct record_reader *r, struct amber_error *err)
 			long line, column;
 			locate(r, err_at, &line, &column);
 			if (r->eof && r->buf.data[r->pos + err_at] == '"')
-				return amber_error_at(err, input_name(r->in), line, column,
-						      "malformed CSV: the quoted field opened here is never closed");
-			return amber_error_at(err, input_name(r->in), line, column,
-					      "malformed CSV: a closing quote must be followed by '%c' or a line break",
-					      r->sep);
+				return amber_error_at(
+				    err, input_name(r->in), line, column,
+				    "malformed CSV: the quoted field opened here is never closed");
+			return amber_error_at(
+			    err, input_name(r->in), line, column,
+			    "malformed CSV: a closing quote must be followed by '%c' or a line break",
+			    r->sep);
 		}
 		if (n == 0)
 			return 0;
@@ -132,9 +135,10 @@ int record_reader_next(struct record_reader *r, struct amber_error *err)
 		if (bad < (size_t)n) {
 			long line, column;
 			locate(r, bad, &line, &column);
-			return amber_error_at(err, input_name(r->in), line, column,
-					      "invalid UTF-8 (byte 0x%02x at byte offset %llu of the decompressed data)",
-					      (unsigned char)rec_start[bad], (unsigned long long)(r->next_offset + bad));
+			return amber_error_at(
+			    err, input_name(r->in), line, column,
+			    "invalid UTF-8 (byte 0x%02x at byte offset %llu of the decompressed data)",
+			    (unsigned char)rec_start[bad], (unsigned long long)(r->next_offset + bad));
 		}
 		r->line = r->next_line;
 		r->rec_start = rec_start;

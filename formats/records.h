@@ -22,17 +22,17 @@ enum record_syntax { RECORD_CSV, RECORD_TSV };
 struct record_reader {
 	struct input *in;
 	enum record_syntax syntax;
-	char sep;           /* CSV separator */
-	char comment;       /* lines starting with this byte are skipped; 0 for none */
-	struct buf buf;     /* decompressed bytes not yet consumed start at buf.data + pos */
+	char sep;	/* CSV separator */
+	char comment;	/* lines starting with this byte are skipped; 0 for none */
+	struct buf buf; /* decompressed bytes not yet consumed start at buf.data + pos */
 	size_t pos;
 	int eof;
-	int started;        /* BOM check done */
+	int started; /* BOM check done */
 	struct csv_record rec;
 	const char *rec_start; /* the current record's first byte, valid until the next call */
-	long line;          /* line number where the current record starts (1-based) */
+	long line;	       /* line number where the current record starts (1-based) */
 	long next_line;
-	uint64_t offset;    /* byte offset of the current record in the decompressed stream */
+	uint64_t offset; /* byte offset of the current record in the decompressed stream */
 	uint64_t next_offset;
 };
 

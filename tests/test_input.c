@@ -21,11 +21,8 @@
 #include "core/buf.h"
 #include "core/digest.h"
 #include "formats/input.h"
+#include "tests/support.h"
 
-#define MAX_TEMPS 4
-
-static char temps[MAX_TEMPS][64];
-static size_t ntemps;
 static char temp_dir[64];
 static struct input *opened; /* closed by the teardown */
 static struct buf data_read = BUF_INIT;
@@ -37,58 +34,11 @@ static int clean_up(void **state)
 	opened = NULL;
 	buf_free(&data_read);
 	buf_free(&scratch);
-	for (size_t i = 0; i < ntemps; i++)
-		unlink(temps[i]);
-	ntemps = 0;
+	support_temp_remove_all();
 	if (temp_dir[0])
 		rmdir(temp_dir);
 	temp_dir[0] = '\0';
 	return 0;
-}
-
-static const char *new_temp(void)
-{
-	assert_true(ntemps < MAX_TEMPS);
-	char *path = temps[ntemps];
-	snprintf(path, sizeof temps[0], "/tmp/amber_test_input_XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	ntemps++;
-	return path;
-}
-
-static const char *temp_with(const void *data, size_t len)
-{
-	const char *path = new_temp();
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
-
-/* A temporary file holding `data` compressed with libarchive filter `filter` (ARCHIVE_FILTER_*). */
-static const char *temp_compressed_with(int filter, const void *data, size_t len)
-{
-	const char *path = new_temp();
-	struct archive *a = archive_write_new();
-	assert_non_null(a);
-	if (archive_write_add_filter(a, filter) != ARCHIVE_OK)
-		fail_msg("libarchive cannot write filter %d: %s", filter, archive_error_string(a));
-	assert_int_equal(archive_write_set_format_raw(a), ARCHIVE_OK);
-	assert_int_equal(archive_write_set_bytes_in_last_block(a, 1), ARCHIVE_OK);
-	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_set_pathname(e, "data");
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_size(e, (la_int64_t)len);
-	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
-	assert_int_equal(archive_write_data(a, data, len), (la_ssize_t)len);
-	archive_entry_free(e);
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-	return path;
 }
 
 /* The sha256 of a file's bytes, read directly. */
@@ -198,7 +148,7 @@ static void test_base_name_fits_in_cap(void **state)
 static void test_plain_file_reads_its_bytes_with_compression_none(void **state)
 {
 	static const char text[] = "geonameid\tname\n1\tZ\xC3\xBCrich\n";
-	const char *path = temp_with(text, sizeof text - 1);
+	const char *path = support_temp_with(text, sizeof text - 1);
 	struct input *in = open_ok(path, NULL);
 	read_all(in);
 	assert_int_equal(data_read.len, sizeof text - 1);
@@ -222,7 +172,7 @@ static void test_compressed_files_are_undone_and_named(void **state)
 	struct buf *text = &scratch;
 	sample_text(text, 20000);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		const char *path = temp_compressed_with(cases[i].filter, text->data, text->len);
+		const char *path = support_temp_compressed(cases[i].filter, text->data, text->len);
 		assert_true(file_size(path) < text->len / 2);
 		struct input *in = open_ok(path, NULL);
 		read_all(in);
@@ -239,7 +189,7 @@ static void test_compressed_files_are_undone_and_named(void **state)
 
 static void test_sha256_of_known_content(void **state)
 {
-	const char *path = temp_with("abc", 3);
+	const char *path = support_temp_with("abc", 3);
 	struct input *in = open_ok(path, NULL);
 	read_all(in);
 	char hex[DIGEST_HEX_LEN + 1];
@@ -252,7 +202,7 @@ static void test_sha256_of_plain_file_equals_digest_of_its_bytes(void **state)
 {
 	struct buf *text = &scratch;
 	sample_text(text, 40000); /* several raw blocks */
-	const char *path = temp_with(text->data, text->len);
+	const char *path = support_temp_with(text->data, text->len);
 	buf_free(text);
 	char want[DIGEST_HEX_LEN + 1], got[DIGEST_HEX_LEN + 1];
 	sha256_of_file(path, want);
@@ -268,7 +218,7 @@ static void test_sha256_of_gzip_file_is_of_its_compressed_bytes(void **state)
 {
 	struct buf *text = &scratch;
 	sample_text(text, 40000);
-	const char *path = temp_compressed_with(ARCHIVE_FILTER_GZIP, text->data, text->len);
+	const char *path = support_temp_compressed(ARCHIVE_FILTER_GZIP, text->data, text->len);
 	char want[DIGEST_HEX_LEN + 1], got[DIGEST_HEX_LEN + 1], of_text[DIGEST_HEX_LEN + 1];
 	struct digest_sha256 d;
 	digest_sha256_init(&d);
@@ -289,8 +239,8 @@ static void test_sha256_after_partial_read_covers_the_whole_file(void **state)
 {
 	struct buf *text = &scratch;
 	sample_text(text, 60000);
-	const char *plain = temp_with(text->data, text->len);
-	const char *gz = temp_compressed_with(ARCHIVE_FILTER_GZIP, text->data, text->len);
+	const char *plain = support_temp_with(text->data, text->len);
+	const char *gz = support_temp_compressed(ARCHIVE_FILTER_GZIP, text->data, text->len);
 	buf_free(text);
 	const char *paths[] = {plain, gz};
 	for (size_t i = 0; i < 2; i++) {
@@ -313,7 +263,7 @@ static void test_sha256_after_partial_read_covers_the_whole_file(void **state)
 
 static void test_empty_file_reads_zero_bytes(void **state)
 {
-	const char *path = temp_with("", 0);
+	const char *path = support_temp_with("", 0);
 	struct input *in = open_ok(path, NULL);
 	char chunk[16];
 	struct amber_error err = {0};
@@ -329,7 +279,7 @@ static void test_empty_file_reads_zero_bytes(void **state)
 static void test_stdin_is_read_for_dash(void **state)
 {
 	static const char text[] = "from stdin\n";
-	const char *path = temp_with(text, sizeof text - 1);
+	const char *path = support_temp_with(text, sizeof text - 1);
 	int saved = dup(STDIN_FILENO);
 	assert_true(saved >= 0);
 	int fd = open(path, O_RDONLY);
@@ -366,7 +316,7 @@ static void test_errors_use_the_given_name(void **state)
 	struct amber_error err = {0};
 	assert_null(input_open("/tmp/amber_test_input_no/such/file.csv", "nice name", &err));
 	assert_string_equal(err.file, "nice name");
-	const char *path = temp_with("x", 1);
+	const char *path = support_temp_with("x", 1);
 	struct input *in = open_ok(path, "nice name");
 	assert_string_equal(input_name(in), "nice name");
 }
@@ -386,7 +336,7 @@ static void test_truncated_gzip_read_fails_naming_the_file(void **state)
 {
 	struct buf *text = &scratch;
 	sample_text(text, 40000);
-	const char *gz = temp_compressed_with(ARCHIVE_FILTER_GZIP, text->data, text->len);
+	const char *gz = support_temp_compressed(ARCHIVE_FILTER_GZIP, text->data, text->len);
 	buf_free(text);
 	struct buf raw = BUF_INIT;
 	FILE *f = fopen(gz, "rb");
@@ -396,7 +346,7 @@ static void test_truncated_gzip_read_fails_naming_the_file(void **state)
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		buf_add(&raw, chunk, n);
 	fclose(f);
-	const char *cut = temp_with(raw.data, raw.len / 2);
+	const char *cut = support_temp_with(raw.data, raw.len / 2);
 	buf_free(&raw);
 	struct input *in = open_ok(cut, "cut.gz");
 	struct amber_error err = {0};

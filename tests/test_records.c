@@ -18,11 +18,7 @@
 
 #include "core/buf.h"
 #include "formats/records.h"
-
-#define MAX_TEMPS 4
-
-static char temps[MAX_TEMPS][64];
-static size_t ntemps;
+#include "tests/support.h"
 
 /* The reader under test lives here, not on a test's stack, so the teardown can close it
  * after a failed assertion too. */
@@ -31,59 +27,11 @@ static struct record_reader reader;
 static int clean_up(void **state)
 {
 	record_reader_close(&reader);
-	for (size_t i = 0; i < ntemps; i++)
-		unlink(temps[i]);
-	ntemps = 0;
+	support_temp_remove_all();
 	return 0;
 }
 
-/* A new empty temporary file, removed by the teardown; returns its path. */
-static const char *new_temp(void)
-{
-	assert_true(ntemps < MAX_TEMPS);
-	char *path = temps[ntemps];
-	snprintf(path, sizeof temps[0], "/tmp/amber_test_records_XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	ntemps++;
-	return path;
-}
-
-/* A temporary file holding exactly `len` bytes of `data`. */
-static const char *temp_with(const void *data, size_t len)
-{
-	const char *path = new_temp();
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
-
-#define TEMP_WITH(lit) temp_with((lit), sizeof(lit) - 1)
-
-/* A temporary gzip file whose decompressed content is `data`, written by libarchive. */
-static const char *temp_gzip_with(const void *data, size_t len)
-{
-	const char *path = new_temp();
-	struct archive *a = archive_write_new();
-	assert_non_null(a);
-	assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
-	assert_int_equal(archive_write_set_format_raw(a), ARCHIVE_OK);
-	assert_int_equal(archive_write_set_bytes_in_last_block(a, 1), ARCHIVE_OK);
-	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_set_pathname(e, "data");
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_size(e, (la_int64_t)len);
-	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
-	assert_int_equal(archive_write_data(a, data, len), (la_ssize_t)len);
-	archive_entry_free(e);
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-	return path;
-}
+#define TEMP_WITH(lit) support_temp_with((lit), sizeof(lit) - 1)
 
 /* The whole content of a file, in a buffer the caller frees. */
 static void slurp(const char *path, struct buf *out)
@@ -344,7 +292,7 @@ static void test_record_wider_than_initial_field_capacity_is_whole(void **state)
 		for (int i = 0; i < 40; i++)
 			buf_addf(&in, "r%df%d%c", rec, i, i == 39 ? '\n' : ',');
 	buf_adds(&in, "x,y\n");
-	const char *path = temp_with(in.data, in.len);
+	const char *path = support_temp_with(in.data, in.len);
 	buf_free(&in);
 	struct record_reader *r = &reader;
 	open_csv(r, path, 0);
@@ -374,7 +322,7 @@ static void test_field_longer_than_read_chunk_is_read_whole(void **state)
 	memset(in.data + in.len, 'a', big);
 	in.len += big;
 	buf_adds(&in, ",y\nnext,1,2\n");
-	const char *path = temp_with(in.data, in.len);
+	const char *path = support_temp_with(in.data, in.len);
 	buf_free(&in);
 	struct record_reader *r = &reader;
 	open_csv(r, path, 0);
@@ -402,7 +350,7 @@ static void test_records_across_read_chunks_keep_lines_and_offsets(void **state)
 	struct buf in = BUF_INIT;
 	for (long i = 1; i <= n; i++)
 		buf_addf(&in, "%ld,\"v%ld\"\n", i, i * 7);
-	const char *path = temp_with(in.data, in.len);
+	const char *path = support_temp_with(in.data, in.len);
 	size_t total = in.len;
 	buf_free(&in);
 	struct record_reader *r = &reader;
@@ -427,7 +375,7 @@ static void test_records_across_read_chunks_keep_lines_and_offsets(void **state)
 
 static void test_empty_file_has_no_records(void **state)
 {
-	const char *path = temp_with("", 0);
+	const char *path = support_temp_with("", 0);
 	struct record_reader *r = &reader;
 	open_csv(r, path, 0);
 	next_end(r);
@@ -557,7 +505,7 @@ static void test_nonexistent_file_fails_to_open_naming_it(void **state)
 static void test_gzip_file_is_read_transparently(void **state)
 {
 	static const char text[] = "id,name\n1,Z\xC3\xBCrich\n2,\"a,b\"\n";
-	const char *path = temp_gzip_with(text, sizeof text - 1);
+	const char *path = support_temp_compressed(ARCHIVE_FILTER_GZIP, text, sizeof text - 1);
 	struct buf raw = BUF_INIT;
 	slurp(path, &raw);
 	assert_true(raw.len >= 2);
@@ -581,12 +529,12 @@ static void test_truncated_gzip_fails_naming_the_file(void **state)
 	struct buf text = BUF_INIT;
 	for (int i = 0; i < 50000; i++)
 		buf_addf(&text, "%d,name %d,%d.%d\n", i, i * 7919 % 100003, i % 90, i % 1000);
-	const char *whole = temp_gzip_with(text.data, text.len);
+	const char *whole = support_temp_compressed(ARCHIVE_FILTER_GZIP, text.data, text.len);
 	buf_free(&text);
 	struct buf gz = BUF_INIT;
 	slurp(whole, &gz);
 	assert_true(gz.len > 1000);
-	const char *cut = temp_with(gz.data, gz.len / 2);
+	const char *cut = support_temp_with(gz.data, gz.len / 2);
 	buf_free(&gz);
 
 	struct record_reader *r = &reader;

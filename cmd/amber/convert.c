@@ -9,45 +9,45 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: amber convert [options] INPUT... -o OUT.db\n"
-	"\n"
-	"Loads CSV, TSV or GeoNames files (plain or .gz .zst .xz .bz2, detected by content; '-' is\n"
-	"stdin) into one immutable SQLite database: one table per INPUT, indexes built after the\n"
-	"rows, then ANALYZE, VACUUM and an integrity check. OUT appears only when all of it worked.\n"
-	"\n"
-	"options:\n"
-	"  -o, --output FILE      the database to write (required)\n"
-	"      --force            replace FILE if it exists\n"
-	"      --skip-bad-rows    skip rows with the wrong number of fields or a value that does not\n"
-	"                         fit its column, and report how many (default: stop at the first)\n"
-	"      --check full|quick how to check the finished file: PRAGMA integrity_check (default;\n"
-	"                         also matches every index entry to its row) or quick_check (every\n"
-	"                         page and b-tree, not index contents; several times faster)\n"
-	"  -q, --quiet            no progress on stderr\n"
-	"  -h, --help             this text\n"
-	"\n"
-	"table options (apply to the INPUT that follows them; after the last INPUT, to that one):\n"
-	"  -f, --format FMT       csv, tsv or geonames (default: from the file name: .csv, .tsv/.tab,\n"
-	"                         or a GeoNames export name such as cities500.txt, allCountries.txt,\n"
-	"                         CL.txt, countryInfo.txt, admin1CodesASCII.txt, timeZones.txt)\n"
-	"  -t, --table NAME       table name (default: the file name without extensions;\n"
-	"                         GeoNames: geoname, country_info, admin1_codes, ...)\n"
-	"      --schema SPEC      column names and types, 'name TYPE, name TYPE, ...' with TYPE\n"
-	"                         INTEGER, REAL or TEXT (default: names from the header row, types\n"
-	"                         inferred from every row; empty numeric values become NULL)\n"
-	"      --no-header        the first row is data; columns are named c1..cN\n"
-	"      --pk COL[,COL]     primary key\n"
-	"      --index COL[,COL]  add an index (repeatable)\n"
-	"  -d, --delimiter C      CSV field separator (default ',')\n"
-	"\n"
-	"TSV has no quoting at all: a '\"' is an ordinary character, as in GeoNames files.\n"
-	"The build time stored in the database is SOURCE_DATE_EPOCH (default 0), so the same\n"
-	"inputs give a byte-identical database.\n"
-	"\n"
-	"examples:\n"
-	"  amber convert cities500.txt.zst -o geonames.db\n"
-	"  amber convert --pk id --index country products.csv -o catalog.db\n"
-	"  zcat dump.tsv.gz | amber convert -f tsv -t items - -o items.db\n";
+    "usage: amber convert [options] INPUT... -o OUT.db\n"
+    "\n"
+    "Loads CSV, TSV or GeoNames files (plain or .gz .zst .xz .bz2, detected by content; '-' is\n"
+    "stdin) into one immutable SQLite database: one table per INPUT, indexes built after the\n"
+    "rows, then ANALYZE, VACUUM and an integrity check. OUT appears only when all of it worked.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE      the database to write (required)\n"
+    "      --force            replace FILE if it exists\n"
+    "      --skip-bad-rows    skip rows with the wrong number of fields or a value that does not\n"
+    "                         fit its column, and report how many (default: stop at the first)\n"
+    "      --check full|quick how to check the finished file: PRAGMA integrity_check (default;\n"
+    "                         also matches every index entry to its row) or quick_check (every\n"
+    "                         page and b-tree, not index contents; several times faster)\n"
+    "  -q, --quiet            no progress on stderr\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "table options (apply to the INPUT that follows them; after the last INPUT, to that one):\n"
+    "  -f, --format FMT       csv, tsv or geonames (default: from the file name: .csv, .tsv/.tab,\n"
+    "                         or a GeoNames export name such as cities500.txt, allCountries.txt,\n"
+    "                         CL.txt, countryInfo.txt, admin1CodesASCII.txt, timeZones.txt)\n"
+    "  -t, --table NAME       table name (default: the file name without extensions;\n"
+    "                         GeoNames: geoname, country_info, admin1_codes, ...)\n"
+    "      --schema SPEC      column names and types, 'name TYPE, name TYPE, ...' with TYPE\n"
+    "                         INTEGER, REAL or TEXT (default: names from the header row, types\n"
+    "                         inferred from every row; empty numeric values become NULL)\n"
+    "      --no-header        the first row is data; columns are named c1..cN\n"
+    "      --pk COL[,COL]     primary key\n"
+    "      --index COL[,COL]  add an index (repeatable)\n"
+    "  -d, --delimiter C      CSV field separator (default ',')\n"
+    "\n"
+    "TSV has no quoting at all: a '\"' is an ordinary character, as in GeoNames files.\n"
+    "The build time stored in the database is SOURCE_DATE_EPOCH (default 0), so the same\n"
+    "inputs give a byte-identical database.\n"
+    "\n"
+    "examples:\n"
+    "  amber convert cities500.txt.zst -o geonames.db\n"
+    "  amber convert --pk id --index country products.csv -o catalog.db\n"
+    "  zcat dump.tsv.gz | amber convert -f tsv -t items - -o items.db\n";
 
 enum { OPT_FORCE = 256, OPT_CHECK, OPT_SKIP, OPT_SCHEMA, OPT_NO_HEADER, OPT_PK, OPT_INDEX };
 
@@ -95,13 +95,20 @@ static int usage_error(const char *fmt, const char *arg)
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},   {"force", no_argument, NULL, OPT_FORCE},
-		{"skip-bad-rows", no_argument, NULL, OPT_SKIP}, {"check", required_argument, NULL, OPT_CHECK}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},           {"format", required_argument, NULL, 'f'},
-		{"table", required_argument, NULL, 't'},    {"schema", required_argument, NULL, OPT_SCHEMA},
-		{"no-header", no_argument, NULL, OPT_NO_HEADER}, {"pk", required_argument, NULL, OPT_PK},
-		{"index", required_argument, NULL, OPT_INDEX}, {"delimiter", required_argument, NULL, 'd'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"skip-bad-rows", no_argument, NULL, OPT_SKIP},
+	    {"check", required_argument, NULL, OPT_CHECK},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"table", required_argument, NULL, 't'},
+	    {"schema", required_argument, NULL, OPT_SCHEMA},
+	    {"no-header", no_argument, NULL, OPT_NO_HEADER},
+	    {"pk", required_argument, NULL, OPT_PK},
+	    {"index", required_argument, NULL, OPT_INDEX},
+	    {"delimiter", required_argument, NULL, 'd'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct convert_options opt = {0};
 	struct pending pend = {0};
@@ -169,8 +176,10 @@ int cmd_convert(int argc, char **argv)
 			break;
 		}
 		case 'd':
-			if (strlen(optarg) != 1 || optarg[0] == '"' || optarg[0] == '\n' || optarg[0] == '\r') {
-				status = usage_error("--delimiter takes one character other than a quote or line break, not '%s'",
+			if (strlen(optarg) != 1 || optarg[0] == '"' || optarg[0] == '\n' ||
+			    optarg[0] == '\r') {
+				status = usage_error("--delimiter takes one character other than a quote or "
+						     "line break, not '%s'",
 						     optarg);
 				goto out;
 			}

@@ -12,7 +12,7 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{"convert", cmd_convert, "load CSV, TSV or GeoNames files into an immutable SQLite database"},
+    {"convert", cmd_convert, "load CSV, TSV or GeoNames files into an immutable SQLite database"},
 };
 
 static void usage(FILE *out)

@@ -13,7 +13,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
 			db_path = argv[++i];
 		else if (strcmp(argv[i], "--help") == 0) {
-			puts("usage: amberd --db PATH\n\nThe HTTP server is not implemented yet; amberd only checks the database.");
+			puts("usage: amberd --db PATH\n\nThe HTTP server is not implemented yet; amberd only "
+			     "checks the database.");
 			return 0;
 		}
 	}
@@ -26,8 +27,8 @@ int main(int argc, char **argv)
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT value FROM _amber_meta WHERE key = 'format_version'", -1, &st, NULL) !=
-		    SQLITE_OK) {
+	    sqlite3_prepare_v2(db, "SELECT value FROM _amber_meta WHERE key = 'format_version'", -1, &st,
+			       NULL) != SQLITE_OK) {
 		fprintf(stderr, "amberd: %s: not an amber database: %s\n", db_path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return 1;
