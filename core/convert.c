@@ -219,8 +219,20 @@ static int check_width(const struct plan *p, const struct record_reader *r, stru
 	return place(err, r, (long)field);
 }
 
+/* Opens the input's records for one pass and starts its progress, labelled name + `what`. */
+static int open_records(const struct plan *p, const struct convert_options *opt, const char *what,
+			struct record_reader *r, struct amber_error *err)
+{
+	if (record_reader_open(r, p->path, p->name, p->syntax, p->sep, p->comment, err) < 0)
+		return -1;
+	char label[300];
+	snprintf(label, sizeof label, "%s%s", p->name, what);
+	progress_begin(opt->progress, label, input_total_bytes(r->in));
+	return 0;
+}
+
 /* Reads the header (or first) record that fixes the columns. Returns 1, 0 when empty, -1. */
-static int read_first(struct plan *p, struct record_reader *r, struct amber_error *err)
+static int read_first(struct record_reader *r, struct amber_error *err)
 {
 	int rc;
 	while ((rc = record_reader_next(r, err)) == 1 && blank(r))
@@ -233,12 +245,9 @@ static int read_first(struct plan *p, struct record_reader *r, struct amber_erro
 static int infer_types(struct plan *p, const struct convert_options *opt, struct amber_error *err)
 {
 	struct record_reader r;
-	if (record_reader_open(&r, p->path, p->name, p->syntax, p->sep, p->comment, err) < 0)
+	if (open_records(p, opt, " (scanning types)", &r, err) < 0)
 		return -1;
-	char label[300];
-	snprintf(label, sizeof label, "%s (scanning types)", p->name);
-	progress_begin(opt->progress, label, input_total_bytes(r.in));
-	int rc = read_first(p, &r, err);
+	int rc = read_first(&r, err);
 	if (rc == 0)
 		rc = amber_error_at(err, p->name, 0, 0, "empty file: no header and no rows");
 	if (rc < 0)
@@ -280,16 +289,13 @@ static int load_rows(struct plan *p, const struct convert_options *opt, struct d
 		     struct amber_error *err)
 {
 	struct record_reader r;
-	if (record_reader_open(&r, p->path, p->name, p->syntax, p->sep, p->comment, err) < 0)
+	if (open_records(p, opt, "", &r, err) < 0)
 		return -1;
-	char label[300];
-	snprintf(label, sizeof label, "%s", p->name);
-	progress_begin(opt->progress, label, input_total_bytes(r.in));
 	struct counters c = {0};
 	int rc = 0;
 	int pending = 0; /* a record already read that is data */
 	if (p->header || !p->spec.ncolumns) {
-		rc = read_first(p, &r, err);
+		rc = read_first(&r, err);
 		if (rc == 0 && !p->header && !p->spec.ncolumns)
 			rc = amber_error_at(err, p->name, 0, 0, "empty file: no rows");
 		if (rc == 0 && p->header)
