@@ -53,6 +53,12 @@ static void human_bytes(char *out, size_t cap, double b)
 		snprintf(out, cap, "%.0f kB", b / 1e3);
 }
 
+/* Megabytes (10^6) a second: for work counted in bytes only (compressing a layer). */
+static double byte_rate(const struct progress *p, double elapsed)
+{
+	return elapsed > 0 ? (double)p->bytes / elapsed / 1e6 : 0;
+}
+
 static void draw(struct progress *p, double now)
 {
 	double elapsed = now - p->start;
@@ -76,7 +82,10 @@ static void draw(struct progress *p, double now)
 		} else {
 			fprintf(p->out, "%s", done);
 		}
-		fprintf(p->out, " %.0fk rows/s", rate / 1000);
+		if (p->rows)
+			fprintf(p->out, " %.0fk rows/s", rate / 1000);
+		else
+			fprintf(p->out, " %.1f MB/s", byte_rate(p, elapsed));
 		p->line_open = 1;
 	} else {
 		fprintf(p->out, "amber: %s: %s", p->label, done);
@@ -85,7 +94,10 @@ static void draw(struct progress *p, double now)
 			fprintf(p->out, " of %s (%.0f%%)", total,
 				100.0 * (double)p->bytes / (double)p->total);
 		}
-		fprintf(p->out, ", %llu rows, %.0f rows/s\n", (unsigned long long)p->rows, rate);
+		if (p->rows)
+			fprintf(p->out, ", %llu rows, %.0f rows/s\n", (unsigned long long)p->rows, rate);
+		else
+			fprintf(p->out, ", %.1f MB/s\n", byte_rate(p, elapsed));
 	}
 	fflush(p->out);
 	p->last_draw = now;
@@ -112,8 +124,13 @@ void progress_end(struct progress *p)
 	if (p->tty)
 		fputs("\r\033[K", p->out);
 	p->line_open = 0;
-	fprintf(p->out, "amber: %s: %llu rows, %s in %.2f s (%.0f rows/s)\n", p->label,
-		(unsigned long long)p->rows, done, elapsed, elapsed > 0 ? (double)p->rows / elapsed : 0);
+	if (p->rows)
+		fprintf(p->out, "amber: %s: %llu rows, %s in %.2f s (%.0f rows/s)\n", p->label,
+			(unsigned long long)p->rows, done, elapsed,
+			elapsed > 0 ? (double)p->rows / elapsed : 0);
+	else
+		fprintf(p->out, "amber: %s: %s in %.2f s (%.1f MB/s)\n", p->label, done, elapsed,
+			byte_rate(p, elapsed));
 	fflush(p->out);
 }
 

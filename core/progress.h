@@ -27,7 +27,8 @@ struct progress {
 void progress_init(struct progress *p, FILE *out, int quiet);
 /* Starts counting a new piece of work, e.g. reading one input of `total_bytes`. */
 void progress_begin(struct progress *p, const char *label, uint64_t total_bytes);
-/* Reports the absolute number of bytes read and rows done so far. */
+/* Reports the absolute number of bytes read and rows done so far. Work that never reports a
+ * row (compressing a layer) is shown in MB/s instead of rows/s. */
 void progress_update(struct progress *p, uint64_t bytes, uint64_t rows);
 /* Ends the piece of work with a summary line (rows, bytes, seconds, rows/s). */
 void progress_end(struct progress *p);

@@ -25,7 +25,8 @@ enum {
 	CONVERT_OPT_NO_HEADER,
 	CONVERT_OPT_PK,
 	CONVERT_OPT_INDEX,
-	CONVERT_OPT_LAST /* verbs number their own options from here */
+	CONVERT_OPT_TABLE, /* --table; -t is --table for convert and --tag for build */
+	CONVERT_OPT_LAST   /* verbs number their own options from here */
 };
 extern const struct option convert_longopts[]; /* ends with a zero entry; 13 entries before it */
 #define CONVERT_LONGOPTS_COUNT 13

@@ -15,7 +15,7 @@ const struct option convert_longopts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"format", required_argument, NULL, 'f'},
-    {"table", required_argument, NULL, 't'},
+    {"table", required_argument, NULL, CONVERT_OPT_TABLE},
     {"schema", required_argument, NULL, CONVERT_OPT_SCHEMA},
     {"no-header", no_argument, NULL, CONVERT_OPT_NO_HEADER},
     {"pk", required_argument, NULL, CONVERT_OPT_PK},
@@ -100,6 +100,7 @@ int convert_args_take(struct convert_args *a, int c, const char *arg, const char
 			return -cmd_usage_error(verb, "unknown format '%s'; use csv, tsv or geonames", arg);
 		break;
 	case 't':
+	case CONVERT_OPT_TABLE:
 		p->table = arg;
 		break;
 	case CONVERT_OPT_SCHEMA:

@@ -13,6 +13,9 @@ struct verb {
 
 static const struct verb verbs[] = {
     {"convert", cmd_convert, "load CSV, TSV or GeoNames files into an immutable SQLite database"},
+    {"build", cmd_build, "convert, then write a FROM-scratch container image with the server (no daemon)"},
+    {"inspect", cmd_inspect, "show an image's reference, layers, config, labels and tables"},
+    {"verify", cmd_verify, "check every digest, size and diff_id of an image, and its database"},
 };
 
 static void usage(FILE *out)
