@@ -612,6 +612,13 @@ int image_layer_read(struct image *img, size_t i, const struct tar_reader_callba
 			goto out;
 		}
 	}
+	/* An uncompressed layer's blob digest is its diff_id: compare it before reporting what the
+	 * tar reader tripped over, so that an altered docker-archive layer is named as such. */
+	if (declared == COMPRESSION_NONE && strcmp(got, l->diff_id) != 0) {
+		fail(img, "%s: the layer's sha256 is %s, the config's diff_id says %s: it was altered", what,
+		     got, l->diff_id);
+		goto out;
+	}
 	if (!g.failed && (sink_close(dec, &g.first) < 0 || sink_close(tar, &g.first) < 0))
 		g.failed = 1;
 	if (g.failed) {
