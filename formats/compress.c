@@ -152,7 +152,7 @@ struct gz_job {
 	unsigned char *out;
 	size_t out_cap, out_len;
 	uLong crc;
-	int failed; /* deflate failed: out of memory, or a bug */
+	int failed; /* deflate failed: a bug */
 	int done;   /* deflated; guarded by mu when there are workers */
 };
 
@@ -178,9 +178,9 @@ struct gzip_compressor {
 	int header_written, closed;
 	struct sticky_error failed;
 
-	int nworkers; /* 0: deflate inline with streams[0] */
+	int nworkers; /* 0: deflate inline with workers[0].zs */
 	struct gz_worker *workers;
-	size_t nstreams;
+	size_t nstreams; /* one deflate stream per worker, or the inline one */
 	int sync_ready;
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
@@ -204,26 +204,16 @@ static void gz_deflate_job(z_stream *zs, struct gz_job *job)
 		return;
 	zs->next_in = (Bytef *)data;
 	zs->avail_in = (uInt)job->len;
-	for (;;) {
-		zs->next_out = job->out + job->out_len;
-		zs->avail_out = (uInt)(job->out_cap - job->out_len);
-		int r = deflate(zs, flush);
-		job->out_len = job->out_cap - zs->avail_out;
-		if (r == Z_STREAM_END || (r == Z_OK && flush == Z_SYNC_FLUSH && zs->avail_out > 0))
-			break;
-		if (r != Z_OK && r != Z_BUF_ERROR)
-			return;
-		if (zs->avail_out > 0)
-			continue;
-		/* The buffer is sized by deflateBound, so this does not happen; if it ever does,
-		 * growing it keeps the output the same. */
-		unsigned char *grown = realloc(job->out, job->out_cap * 2);
-		if (!grown)
-			return;
-		job->out = grown;
-		job->out_cap *= 2;
-	}
-	job->failed = 0;
+	zs->next_out = job->out;
+	zs->avail_out = (uInt)job->out_cap;
+	int r = deflate(zs, flush);
+	job->out_len = job->out_cap - zs->avail_out;
+	/* One call does it all: out_cap is above deflateBound, and a sync flush is complete when it
+	 * returns with room to spare. Running out of room would be a bug; it is reported rather
+	 * than retried because a retried sync flush may add a marker, which would make the bytes
+	 * depend on the buffer size. */
+	if (flush == Z_FINISH ? r == Z_STREAM_END : r == Z_OK && zs->avail_out > 0 && zs->avail_in == 0)
+		job->failed = 0;
 }
 
 static void *gz_worker_main(void *arg)
@@ -262,7 +252,8 @@ static int gz_emit(struct gzip_compressor *gz, struct amber_error *err)
 {
 	struct gz_job *job = &gz->jobs[gz->head % gz->njobs];
 	if (job->failed)
-		return amber_error_set(err, "gzip compression failed (out of memory?)");
+		return amber_error_set(err, "gzip compression failed in block %llu (a bug in amber or zlib)",
+				       (unsigned long long)gz->head);
 	if (!gz->header_written) {
 		/* No name, no mtime, so the bytes depend on the data alone; OS 3 (Unix). */
 		unsigned char hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
@@ -446,8 +437,9 @@ static struct sink *gzip_compressor_create(int level, int threads, struct sink *
 			goto oom;
 		w->zs_ready = 1;
 	}
-	/* deflateBound covers a whole block with Z_FINISH; the margin covers a sync flush. */
-	size_t out_cap = deflateBound(&gz->workers[0].zs, COMPRESS_GZIP_BLOCK) + 64;
+	/* deflateBound covers a whole block with Z_FINISH; the margin covers a sync flush's
+	 * empty stored block (at most 6 bytes) many times over. */
+	size_t out_cap = deflateBound(&gz->workers[0].zs, COMPRESS_GZIP_BLOCK) + 1024;
 	gz->jobs = calloc(gz->njobs, sizeof *gz->jobs);
 	if (!gz->jobs)
 		goto oom;

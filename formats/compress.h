@@ -35,7 +35,7 @@ enum compression compression_detect(const void *head, size_t len);
 
 /* A sink that compresses what it is given into `next` (borrowed). `level`: 0 is the default,
  * else gzip 1..9, zstd ZSTD_minCLevel()..ZSTD_maxCLevel(). `threads`: 0 is the number of online
- * CPUs; 1 compresses inline without starting threads. `size_hint`: the total input size when
+ * CPUs, above 64 is 64; 1 compresses inline without starting threads. `size_hint`: the total input size when
  * known (zstd records it in the frame header, and a different total is then an error), else
  * UINT64_MAX. sink_close writes the end of the stream; sink_free stops and joins the threads.
  * Memory is bounded by the thread count, never by the input size. NONE passes bytes through.

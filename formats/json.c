@@ -2,7 +2,7 @@
  *
  * Strings are escaped in one pass: bytes that need no change (printable ASCII and well-formed
  * UTF-8 sequences) accumulate in a run that is appended with a single buf_add when an escape,
- * a replacement or the end interrupts it, so plain text costs one table lookup per byte.
+ * a replacement or the end interrupts it; plain ASCII is checked eight bytes at a time.
  * Doubles that are short decimals (the usual case for data that was once text) are found with
  * exact floating-point arithmetic; the others go through snprintf and strtod, which use the same
  * (per-thread) locale, and the locale's decimal point is then rewritten to '.'. */
@@ -82,6 +82,19 @@ static size_t json_utf8_sequence(const unsigned char *p, size_t avail, int *vali
 	return need;
 }
 
+/* Whether any of the 8 bytes in `x` is special (see json_special), tested all at once: a byte
+ * below 0x20 borrows in x - 0x20.., a '"' or '\\' becomes a zero byte after the xor, and a byte
+ * of 0x7f or more has its top bit set in x or x + 1. Carries and borrows only start at a byte that
+ * is special itself, so the answer is exact. */
+static int json_word_special(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+	uint64_t control = (x - ones * 0x20) & ~x;
+	return ((control | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | (x + ones) | x) &
+		high) != 0;
+}
+
 void json_escape_append(struct buf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -91,10 +104,16 @@ void json_escape_append(struct buf *out, const char *s, size_t len)
 	/* The common case, nothing to escape, then needs no further growth. */
 	buf_grow(out, len);
 	while (i < len) {
-		if (!json_special[p[i]]) {
+		/* Skip plain ASCII eight bytes at a time (not worth trying in the middle of non-ASCII
+		 * text), then byte by byte up to the next special one. */
+		uint64_t word;
+		if (p[i] < 0x80)
+			while (len - i >= 8 && (memcpy(&word, p + i, 8), !json_word_special(word)))
+				i += 8;
+		while (i < len && !json_special[p[i]])
 			i++;
-			continue;
-		}
+		if (i == len)
+			break;
 		unsigned char c = p[i];
 		size_t n = 1;
 		if (c >= 0x80) {

@@ -101,6 +101,30 @@ check "  ... and nothing is left behind" only_files bad
 check_fails "--compression must be known" "gzip, zstd or none" build --compression lz4 -o bad/x
 check "  ... nothing left" only_files bad
 
+# --- interrupted: SIGINT in the middle leaves nothing ------------------------------------------
+mkdir intr
+for i in $(seq 1 40); do cat "$SAMPLE"; done | awk -F'\t' -v OFS='\t' '{$1 = NR; print}' >intr.txt
+for delay in 0.2 0.6; do
+	"$AMBER" build -q --server "$SERVER" -f geonames intr.txt -o intr/i.tar --docker-archive intr/d.tar --db-out intr/x.db &
+	pid=$!
+	sleep $delay
+	kill -INT $pid 2>/dev/null
+	wait $pid
+	status=$?
+	check "SIGINT after ${delay}s: exits non-zero (or had finished)" test $status -ne 0 -o -f intr/i.tar
+	check "SIGINT after ${delay}s: no temporaries" bash -c "[ -z \"\$(ls -A intr | grep -v -x -e i.tar -e d.tar -e x.db)\" ]"
+	rm -f intr/*
+done
+# Once the database is checked, the layers are being written: stop it there.
+"$AMBER" build --server "$SERVER" -f geonames intr.txt -o intr/i.tar --docker-archive intr/d.tar --db-out intr/x.db 2>intr.err >/dev/null &
+pid=$!
+for i in $(seq 1 200); do grep -q 'integrity check \.\.\. [0-9]' intr.err && break; sleep 0.02; done
+kill -INT $pid 2>/dev/null
+wait $pid
+status=$?
+check "SIGINT while writing layers: exits non-zero (or had finished)" test $status -ne 0 -o -f intr/i.tar
+check "SIGINT while writing layers: no temporaries" bash -c "[ -z \"\$(ls -A intr | grep -v -x -e i.tar -e d.tar -e x.db)\" ]"
+
 # --- verify catches every alteration ------------------------------------------------------------
 # fresh copies of the sound layout; each test breaks one thing.
 fresh() { rm -rf t && cp -r out/img t; }
