@@ -30,7 +30,7 @@ all: bin/amber bin/amberd
 help:
 	@echo "make            build bin/amber and bin/amberd"
 	@echo "make test       install deps if missing, build, run unit + end-to-end tests, then again under ASan+UBSan"
-	@echo "make demo       install deps if missing, build, convert the GeoNames sample and query it"
+	@echo "make demo       install deps if missing, build, bake the GeoNames sample into an image, verify, query"
 	@echo "make bench      benchmarks against baselines (writes docs/benchmarks.md)"
 	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) seconds each"
 	@echo "make clean      remove build outputs"

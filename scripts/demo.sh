@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# demo.sh — what `make demo` shows: the GeoNames sample converted into an immutable SQLite
-# database, then a few queries against it (opened read-only and immutable, as the server will).
+# demo.sh — what `make demo` shows: the GeoNames sample baked into a FROM-scratch container
+# image with no daemon (amber build), the image inspected and verified, then a few queries
+# against its database (opened read-only and immutable, as the server will).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/demo
 mkdir -p "$out"
 db=$out/geonames.db
 
-echo "== amber convert: samples/geonames/cities500-extract.txt -> $db"
-SOURCE_DATE_EPOCH=0 bin/amber convert --force --format geonames samples/geonames/cities500-extract.txt -o "$db"
+image=$out/geonames.tar
+echo "== amber build: samples/geonames/cities500-extract.txt -> $image (OCI archive docker can load too)"
+SOURCE_DATE_EPOCH=0 bin/amber build --force --format geonames samples/geonames/cities500-extract.txt \
+	-t geonames:sample -o "$image" --db-out "$db"
 echo
-echo "== $db: $(stat -c %s "$db") bytes, sha256 $(sha256sum "$db" | cut -c1-16)…"
+echo "== amber inspect $image"
+bin/amber inspect "$image"
+echo
+echo "== amber verify $image"
+bin/amber verify "$image"
+echo
+echo "== $db (kept with --db-out): $(stat -c %s "$db") bytes, sha256 $(sha256sum "$db" | cut -c1-16)…"
 
 query() {
 	echo
