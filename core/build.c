@@ -410,8 +410,8 @@ int build_run(const struct build_options *opt, struct build_result *res, struct 
 
 	/* The server layer's mtime is always 0, whatever SOURCE_DATE_EPOCH says: its bytes then
 	 * depend only on the amberd binary, and every image built by this amber shares it. */
-	const struct layer_entry server[] = {{BUILD_SERVER_PATH + 1, 0555, opt->server}};
-	const struct layer_entry data[] = {{"data/", 0755, NULL}, {BUILD_DB_PATH + 1, 0444, b.db_tmp}};
+	const struct layer_entry server[] = {{&BUILD_SERVER_PATH[1], 0555, opt->server}};
+	const struct layer_entry data[] = {{"data/", 0755, NULL}, {&BUILD_DB_PATH[1], 0444, b.db_tmp}};
 	int64_t mtime = b.mtime;
 	b.mtime = 0;
 	rc = write_layer(&b, 0, "layer 1/2 " BUILD_SERVER_PATH, server, 1, res, err);

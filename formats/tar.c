@@ -118,8 +118,10 @@ static void header_fill(unsigned char *block, const char *name, size_t name_len,
 	block[OFF_TYPEFLAG] = (unsigned char)typeflag;
 	memcpy(block + OFF_MAGIC, "ustar", 6);
 	memcpy(block + OFF_VERSION, "00", 2);
-	put_octal(block + OFF_DEVMAJOR, 8, 0);
-	put_octal(block + OFF_DEVMINOR, 8, 0);
+	if (typeflag != 'x') { /* GNU tar leaves them empty in pax headers only */
+		put_octal(block + OFF_DEVMAJOR, 8, 0);
+		put_octal(block + OFF_DEVMINOR, 8, 0);
+	}
 	memcpy(block + OFF_PREFIX, prefix, prefix_len);
 	put_octal(block + OFF_CHKSUM, 7, header_sum(block)); /* 6 digits, NUL ... */
 	block[OFF_CHKSUM + 7] = ' ';			     /* ... and a space, as GNU tar does */
@@ -810,7 +812,7 @@ static int reader_start_meta(struct tar_reader *r, const struct tar_header *h, i
 				       "tar %s at byte offset %" PRIu64 ": %" PRIu64
 				       " bytes is more than this reader accepts (%" PRIu64 ")",
 				       kind_name(kind), r->header_offset, h->size, limit);
-	if (!r->pending) {
+	if (!r->pending && kind != K_SKIP) { /* a global header waits for no entry */
 		r->pending = 1;
 		r->pending_offset = r->header_offset;
 	}

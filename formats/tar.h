@@ -5,10 +5,13 @@
  * uname/gname, devmajor/devminor "0000000", the mtime given to tar_writer_init), byte for byte
  * what GNU tar 1.34 writes with `--format=ustar --owner=0 --group=0 --numeric-owner --mtime=@T`.
  * A name longer than 100 bytes is split into prefix/name at a '/' when it can be; otherwise,
- * and for a file of 8 GiB or more, a pax 'x' header goes first (named "PaxHeaders/<basename>",
- * no atime/ctime records), as GNU tar writes it with `--format=pax --pax-option=delete=atime,
- * delete=ctime,exthdr.name=PaxHeaders/%f`. The archive ends with two zero blocks and no record
- * padding. Everything goes to one sink; nothing is buffered beyond one header.
+ * and for a file of 8 GiB or more, a pax 'x' header goes first, as GNU tar writes it with
+ * `--format=pax --pax-option=delete=atime,delete=ctime,exthdr.name=PaxHeaders/%f`: named
+ * "PaxHeaders/<basename>" (cut at 100 bytes), mode 0644, the entry's mtime, empty
+ * devmajor/devminor, only "path" and "size" records; the ustar header after it then holds the
+ * name's first 100 bytes and, for a pax size, a size field of 0. The archive ends with two zero
+ * blocks and no record padding. Everything goes to one sink; nothing is buffered beyond one
+ * header.
  *
  * Reader: a sink that takes the archive in any split and calls back once per entry with its
  * header (pax 'x' records and GNU 'L'/'K' long names already applied) and then streams the
