@@ -207,6 +207,11 @@ int cmd_build(int argc, char **argv)
 	if (convert_args_finish(&a, "build") != 0)
 		goto out;
 	o.oci_out = a.opt.output;
+	if (o.oci_out) { /* "img/" names the directory img: temporaries go beside it, not inside */
+		char *path = (char *)o.oci_out; /* points into argv, which is ours to change */
+		for (char *end = path + strlen(path); end > path + 1 && end[-1] == '/'; end--)
+			end[-1] = '\0';
+	}
 	o.force = a.opt.force;
 	if (!o.oci_out && !o.docker_out) {
 		cmd_usage_error("build", "%s",
