@@ -341,6 +341,14 @@ static json_t *parse_doc(struct image *img, const struct buf *b, const char *wha
 	return j;
 }
 
+static void alloc_layers(struct image *img, size_t n)
+{
+	img->nlayers = n;
+	img->layers = calloc(n, sizeof *img->layers);
+	if (!img->layers)
+		abort();
+}
+
 static int read_config(struct image *img, const struct buf *b)
 {
 	img->config = parse_doc(img, b, "the config");
@@ -395,10 +403,7 @@ static int open_oci(struct image *img, struct buf *doc)
 		fail(img, "manifest %s lists no layers", img->manifest_digest);
 		goto out;
 	}
-	img->nlayers = json_array_size(layers);
-	img->layers = calloc(img->nlayers, sizeof *img->layers);
-	if (!img->layers)
-		abort();
+	alloc_layers(img, json_array_size(layers));
 	for (size_t i = 0; i < img->nlayers; i++) {
 		json_t *l = json_array_get(layers, i);
 		struct image_layer *il = &img->layers[i];
@@ -456,10 +461,7 @@ static int open_docker(struct image *img, struct buf *doc)
 		fail(img, "config %s: its sha256 is %s: it was altered", config, img->config_digest);
 		goto out;
 	}
-	img->nlayers = json_array_size(layers);
-	img->layers = calloc(img->nlayers, sizeof *img->layers);
-	if (!img->layers)
-		abort();
+	alloc_layers(img, json_array_size(layers));
 	for (size_t i = 0; i < img->nlayers; i++) {
 		const char *name = json_string_value(json_array_get(layers, i));
 		int fd, owned;
