@@ -23,7 +23,7 @@ TESTS_SAN := $(patsubst tests/%.c,build/san/tests/%,$(TEST_SRC))
 FUZZERS   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps test test-unit test-e2e bench demo fuzz clean help format format-check
+.PHONY: all deps test test-unit test-e2e test-runtimes bench demo fuzz clean help format format-check
 
 all: bin/amber bin/amberd
 
@@ -31,6 +31,9 @@ help:
 	@echo "make            build bin/amber and bin/amberd"
 	@echo "make test       install deps if missing, build, run unit + end-to-end tests, then again under ASan+UBSan"
 	@echo "make demo       install deps if missing, build, bake the GeoNames sample into an image, verify, query"
+	@echo "make test-runtimes  install deps if missing, build, run the images in real consumers: skopeo,"
+	@echo "                umoci, oci-image-tool, runc, podman, containerd, dockerd, a local registry"
+	@echo "                (root; private daemons; 'scripts/deps.sh --runtimes' installs the runtimes)"
 	@echo "make bench      benchmarks against baselines (writes docs/benchmarks.md)"
 	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) seconds each"
 	@echo "make clean      remove build outputs"
@@ -79,6 +82,10 @@ test-unit: all $(TESTS_REL)
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+test-runtimes: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/test-runtimes.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

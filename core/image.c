@@ -278,6 +278,26 @@ static int store_stream(struct image *img, const char *name, struct sink *to, st
 	return rc;
 }
 
+/* The compression of a stored layer, from its first bytes. -1 when the layer is missing. A
+ * docker-archive names no media type: it gets the one its bytes call for. */
+static int layer_compression(struct image *img, struct image_layer *l, enum compression *out)
+{
+	int fd, owned;
+	uint64_t off, size;
+	unsigned char head[4] = {0};
+	if (store_find(img->store, l->name, &fd, &off, &size, &owned) < 0)
+		return -1;
+	if (size >= 4 && pread_all(fd, head, 4, off) < 0)
+		size = 0;
+	if (owned)
+		close(fd);
+	*out = compression_detect(head, size < 4 ? size : 4);
+	if (img->kind == IMAGE_DOCKER_ARCHIVE)
+		snprintf(l->media_type, sizeof l->media_type, "%s",
+			 oci_layer_media_type(compression_name(*out)));
+	return 0;
+}
+
 /* ---- documents ---- */
 
 static int is_digest(const char *d)
@@ -474,6 +494,8 @@ static int open_docker(struct image *img, struct buf *doc)
 		if (owned)
 			close(fd);
 		snprintf(img->layers[i].name, sizeof img->layers[i].name, "%s", name);
+		enum compression c;
+		layer_compression(img, &img->layers[i], &c);
 	}
 	rc = read_config(img, doc);
 out:
@@ -563,19 +585,9 @@ int image_layer_read(struct image *img, size_t i, const struct tar_reader_callba
 	snprintf(what, sizeof what, "layer %zu of %zu (%.100s)", i + 1, img->nlayers, l->name);
 
 	/* What the bytes are, from their first bytes; in an OCI image it must match the media type. */
-	int fd, owned;
-	uint64_t off, size;
-	unsigned char head[4] = {0};
-	if (store_find(img->store, l->name, &fd, &off, &size, &owned) < 0)
+	enum compression actual;
+	if (layer_compression(img, l, &actual) < 0)
 		return fail(img, "%s: the blob is missing", what);
-	if (size >= 4 && pread_all(fd, head, 4, off) < 0)
-		size = 0;
-	if (owned)
-		close(fd);
-	enum compression actual = compression_detect(head, size < 4 ? size : 4);
-	if (img->kind == IMAGE_DOCKER_ARCHIVE)
-		snprintf(l->media_type, sizeof l->media_type, "%s",
-			 oci_layer_media_type(compression_name(actual)));
 	enum compression declared = media_compression(l->media_type);
 
 	struct amber_error inner = {0};

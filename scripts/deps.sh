@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh — installs every build, test and benchmark dependency of amber from Debian packages.
 # Safe to re-run. With --if-missing it does nothing (and needs no root) when all are present.
+# With --runtimes it also installs the container runtimes that scripts/test-runtimes.sh
+# (make test-runtimes) drives: runc, podman, containerd, docker.io, docker-registry, uidmap.
 set -euo pipefail
 
 packages=(
@@ -10,11 +12,20 @@ packages=(
 	skopeo umoci oci-image-tool jq
 )
 
+if_missing=0
+for arg in "$@"; do
+	case $arg in
+	--if-missing) if_missing=1 ;;
+	--runtimes) packages+=(runc podman containerd docker.io docker-registry uidmap) ;;
+	*) echo "usage: deps.sh [--if-missing] [--runtimes]" >&2; exit 2 ;;
+	esac
+done
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ "${1:-}" = "--if-missing" ] && [ ${#missing[@]} -eq 0 ]; then
+if [ $if_missing -eq 1 ] && [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
 [ ${#missing[@]} -eq 0 ] && missing=("${packages[@]}")
