@@ -176,4 +176,17 @@ check_fails "verify: a flipped byte in a docker-archive layer" "layer 2 of 2 .*d
 head -c 100000 out/img.tar >cut.tar
 check_fails "verify: a truncated archive" "truncated" "$AMBER" verify -q cut.tar
 
+# --- extended: the full cities500 file, when ../shared is there -------------------------------
+FULL=${AMBER_GEONAMES:-$ROOT/../shared/data/geonames/cities500.txt.zst}
+if [ -f "$FULL" ]; then
+	check "cities500: builds an OCI archive" "$AMBER" build -q --server "$SERVER" -f geonames "$FULL" -o full.tar --db-out full.db
+	check "cities500: verify passes" "$AMBER" verify -q full.tar
+	check "cities500: 199,568 rows in the label and in the database" test \
+		"$("$AMBER" inspect --json full.tar | jq -r .tables[0].rows) $(sqlite3 "file:full.db?immutable=1" 'select count(*) from geoname')" = "199568 199568"
+	check "cities500: a second build has the same manifest digest" test \
+		"$("$AMBER" build -q --server "$SERVER" -f geonames "$FULL" -o full2.tar)" = "$(tar -xOf full.tar index.json | jq -r '.manifests[0].digest')"
+else
+	echo "SKIP cities500 extended build test: $FULL is absent"
+fi
+
 finish
