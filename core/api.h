@@ -15,9 +15,26 @@
  *   GET|POST /v1/query                 read-only SQL: sql= plus named parameters; POST JSON or text body
  *   GET  /v1/queries/{name}            a canned query from _amber_queries with its parameters
  * Formats: JSON {"columns":[],"rows":[[]],"truncated":b,"next":c|null}; _shape=objects gives
- * [{"col":v}]; _format=csv (RFC 4180, header row) or ndjson (one object per line), or the same
- * chosen by the Accept header. Errors: {"error":{"code":"...","message":"..."}} with 400, 403,
- * 404, 405, 413 or 503 (time limit). */
+ * [{"col":v}] (and a single {"col":v} for /v1/tables/{t}/{pk}); _format=csv (RFC 4180: CRLF line
+ * ends, a header row, fields holding , " CR or LF quoted, NULL as an empty field, text bytes as
+ * stored) or ndjson (one object per line, "\n"), or the same chosen by the Accept header
+ * (text/csv, application/x-ndjson). Values: integers exact, reals round-trip, text as valid
+ * UTF-8 (invalid bytes become U+FFFD), blobs {"$base64":"..."} (plain base64 in CSV). Shapes
+ * without an envelope (objects, csv, ndjson) report truncation and the next cursor in the
+ * X-Amber-Truncated / X-Amber-Next headers when the body fits in the first part (not streamed).
+ * Table listings: _limit defaults to and is capped at max_rows; rows come ordered by (sort
+ * column, primary key or rowid) and "next" is base64url of a JSON array of the last row's
+ * [sort value,] key values, continued with a row-value comparison (never OFFSET).
+ * Errors: {"error":{"code":"...","message":"..."}} with 400 (bad_sql, missing_param,
+ * multiple_statements, unknown_column, bad_cursor, ...), 403 (not_a_read, sql_disabled), 404
+ * (not_found), 405 (method_not_allowed, with an Allow header), 415 (unsupported_media_type) or
+ * 503 (time_limit); 413 for a body over its cap is the server's to give.
+ * Safety for user SQL: one statement only; first keyword SELECT, WITH, VALUES or PRAGMA; the
+ * authorizer allows SELECT, READ, RECURSIVE, functions other than load_extension, readfile,
+ * writefile, edit, fts3_tokenizer and the like, and only the schema PRAGMAs table_info,
+ * table_xinfo, index_list, index_info, index_xinfo and foreign_key_list; and
+ * sqlite3_stmt_readonly must hold. The time limit counts the time spent stepping the
+ * statement, summed over all parts of a streamed response. */
 #ifndef AMBER_API_H
 #define AMBER_API_H
 
@@ -29,11 +46,11 @@
 
 struct api_config {
 	const char *db_path;
-	int immutable;		   /* 1: file:PATH?immutable=1 (default); 0: a plain read-only open (benchmarks) */
-	int time_limit_ms;	   /* per query; default 1000 */
-	long max_rows;		   /* per response; default 1000 */
+	int immutable;	   /* 1: file:PATH?immutable=1 (default); 0: a plain read-only open (benchmarks) */
+	int time_limit_ms; /* per query; default 1000 */
+	long max_rows;	   /* per response; default 1000 */
 	uint64_t max_response_bytes; /* per response body; default 16 MiB */
-	int sql_enabled;	   /* /v1/query on (default) or off (403) */
+	int sql_enabled;	     /* /v1/query on (default) or off (403) */
 	/* Where the server publishes the database file's sha256 (hex) once a background thread has
 	 * hashed it; read with __atomic_load_n; NULL (or pointing at NULL) until then, and /v1/meta
 	 * says "sha256": null meanwhile. Hashing a large file must not delay the first answer. */
@@ -60,13 +77,18 @@ struct api_request {
 struct api_response {
 	int status;
 	const char *content_type; /* static string */
-	const char *route;	  /* static label for metrics: "meta", "table", "row", "query", "queries", "none" */
-	struct buf headers;	  /* extra header lines, each ending "\r\n" (none yet; the server adds ETag etc.) */
-	struct buf body;	  /* the body, or its first part when `stream` is set */
+	const char *route;  /* static label for metrics: "meta", "table", "row", "query", "queries", "none" */
+	struct buf headers; /* extra header lines ending "\r\n" (Allow, X-Amber-*); ETag is the server's */
+	struct buf body;    /* the body, or its first part when `stream` is set */
 	struct api_stream *stream; /* NULL: body is complete */
 	uint64_t rows;		   /* rows in the body so far (metrics) */
 	int timed_out;		   /* the query hit the time limit (metrics) */
 };
+
+/* SQLite's one-time process configuration (memory statistics off, which lets threads scale);
+ * call once before any other SQLite use. api_open calls it too (pthread_once), which is too
+ * late only if something else initialised SQLite first. */
+void api_global_init(void);
 
 /* Opens the database for one worker and reads _amber_meta, the schema and _amber_queries.
  * NULL with err set (missing file, not an amber database, corrupt). */
@@ -74,7 +96,8 @@ struct api *api_open(const struct api_config *cfg, struct amber_error *err);
 void api_close(struct api *api);
 /* The database's identity for ETags, known at open without reading the whole file: the hex
  * sha256 of every _amber_meta row (amber and format versions, build time, each source's sha256
- * and size, row counts), which the same inputs always give. */
+ * and size, row counts), which the same inputs always give. Hashed as key NUL value NUL per row
+ * in key order, values as SQLite's text. */
 const char *api_identity(const struct api *api);
 
 /* Initialises res (status, content type, body...). Always answers: errors are JSON bodies. */

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
 	build-essential clang libclang-rt-14-dev clang-format
 	libsqlite3-dev sqlite3 libarchive-dev libzstd-dev zlib1g-dev nettle-dev libjansson-dev libcmocka-dev
-	zstd pigz gzip xz-utils bzip2 time curl
+	zstd pigz gzip xz-utils bzip2 time curl wrk nginx-light
 	skopeo umoci oci-image-tool jq
 )
 
