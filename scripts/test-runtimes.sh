@@ -205,18 +205,16 @@ trap 'echo "test-runtimes.sh: interrupted" >&3; exit 130' INT TERM
 
 # --- check_server_started ----------------------------------------------------------------------
 # check_server_started NAME PORT STOP_FUNCTION COMMAND...
-# Runs COMMAND (a container run in the foreground) in the background and accepts either outcome:
-#  * today's placeholder /amberd: it opens /data/amber.db, prints "amberd: /data/amber.db opens;
-#    serving HTTP is not implemented yet" and exits with status 3. That proves the runtime started
-#    /amberd from the image with its user and found the database layer;
-#  * the real server (later): the process stays up. With a PORT, COMMAND must use host networking
-#    and pass "--db /data/amber.db --listen 127.0.0.1:PORT" as the image Cmd (the placeholder
-#    ignores unknown arguments); the check passes once GET /healthz answers 2xx there. With no
-#    PORT (a container without network), it passes when the process is still up after 3 s.
+# Runs COMMAND (a container run in the foreground) in the background and waits for the image's
+# /amberd to serve. With a PORT, COMMAND must use host networking and pass
+# "--db /data/amber.db --listen 127.0.0.1:PORT" as the image Cmd; the check passes once
+# GET /healthz answers 2xx there and a query over the database returns the sample's row count.
+# With no PORT (a container without network), it passes when the process is still up after 3 s.
+# A server that exits, or never answers within 30 s, fails the check.
 # Then it calls STOP_FUNCTION (which kills the container) and waits for COMMAND to end.
 check_server_started() {
 	local name=$1 port=$2 stop=$3; shift 3
-	local log=$T/run.$RANDOM.log pid rc outcome start=$SECONDS
+	local log=$T/run.$RANDOM.log pid rc outcome start=$SECONDS count=""
 	"$@" >"$log" 2>&1 &
 	pid=$!
 	while :; do
@@ -227,6 +225,7 @@ check_server_started() {
 			break
 		fi
 		if [ -n "$port" ] && have curl && curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$port/healthz"; then
+			count=$(curl -sf --max-time 5 "http://127.0.0.1:$port/v1/query?sql=select%20count(*)%20from%20geoname&_format=csv" | tail -n 1 | tr -d '\r')
 			outcome=http
 			break
 		fi
@@ -239,14 +238,14 @@ check_server_started() {
 		stop_pid $pid
 	fi
 	case $outcome in
-	exited)
-		if [ "$rc" -eq 3 ] && grep -q 'amberd: /data/amber.db opens' "$log"; then
-			ok "$name: ran /amberd, which opened /data/amber.db (placeholder server: exit 3)"
+	exited) fail "$name: /amberd exited with status $rc" "$(cat "$log")" ;;
+	http)
+		if [ "$count" = "$(wc -l <"$SAMPLE")" ]; then
+			ok "$name: /amberd serves /healthz and the database ($count rows) on 127.0.0.1:$port"
 		else
-			fail "$name: exit status $rc" "$(cat "$log")"
+			fail "$name: /amberd answers /healthz but counted '$count' rows" "$(cat "$log")"
 		fi
 		;;
-	http) ok "$name: /amberd serves GET /healthz on 127.0.0.1:$port" ;;
 	alive) ok "$name: /amberd is running (no network to probe)" ;;
 	timeout) fail "$name: neither exited nor answered GET /healthz on 127.0.0.1:$port in 30 s" "$(cat "$log")" ;;
 	esac
