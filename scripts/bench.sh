@@ -408,6 +408,10 @@ server_wrk() {
     wrk -t2 -c64 -d"${BENCH_SECONDS:-10}s" --latency -s "$lua" "http://127.0.0.1:$port" >"$out" 2>&1 ||
         die "wrk failed against $label: $(tail -n 5 "$out")"
     if grep -q 'Non-2xx' "$out"; then die "$label: wrk saw non-2xx answers: $(grep Non-2xx "$out")"; fi
+    # Connection errors fail the run; wrk's own 2 s timeouts (a queue of slow queries) do not.
+    if grep -Eq 'Socket errors: connect [1-9]|read [1-9]|write [1-9]' "$out"; then
+        die "$label: wrk saw socket errors: $(grep 'Socket errors' "$out")"
+    fi
     awk '
         function ms(v) { if (v ~ /us$/) return v * 0.001; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
         /Requests\/sec:/ { rps = $2 }
