@@ -552,6 +552,14 @@ static int etag_matches(const struct http_request *req, const char *etag)
 
 /* ---------------------------------------------------------------- one request */
 
+/* Input not yet answered: in the read buffer, or already in the kernel's (a pipelined request
+ * that arrived while the previous one ran). Draining answers both before closing. */
+static int input_waiting(const struct conn *c)
+{
+	char ch;
+	return c->in.len > c->in_off || recv(c->fd, &ch, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 /* Answers one complete request (head parsed, body in memory). */
 static void dispatch(struct worker *w, struct conn *c, const struct http_request *req, const char *body,
 		     size_t body_len, int64_t t0)
@@ -562,7 +570,7 @@ static void dispatch(struct worker *w, struct conn *c, const struct http_request
 	struct answer a = {0};
 	a.http10 = req->minor_version == 0;
 	/* While draining, answer what is already buffered, then close. */
-	a.keep_alive = req->keep_alive && !c->close_after && !(draining && c->in.len == c->in_off);
+	a.keep_alive = req->keep_alive && !c->close_after && !(draining && !input_waiting(c));
 	int is_head = method_is(req, "HEAD"), is_get = is_head || method_is(req, "GET");
 	a.head = is_head;
 	char log_line[640] = "";
@@ -843,7 +851,7 @@ static int conn_run(struct worker *w, struct conn *c, int64_t now)
 	}
 	if (c->close_after || c->peer_closed)
 		goto dead;
-	if (w->draining && c->in.len == c->in_off)
+	if (w->draining && !input_waiting(c))
 		goto dead;
 	/* Everything answered and sent: reclaim the read buffer before reading more. */
 	if (c->in_off == c->in.len) {
@@ -999,7 +1007,7 @@ static void start_drain(struct worker *w, int64_t now)
 	struct conn *next;
 	for (struct conn *c = w->conns; c; c = next) {
 		next = c->next;
-		if (!pending(c) && !c->streaming && c->in.len == c->in_off)
+		if (!pending(c) && !c->streaming && !input_waiting(c))
 			conn_close(w, c);
 	}
 }
