@@ -1302,6 +1302,22 @@ static int choose_format(const struct api_params *qp, const struct api_request *
 	return 0;
 }
 
+/* Nothing has been sent yet: frees the stream and answers its time-out or SQL error instead. */
+static void fail_stream(struct api *api, struct api_stream *s, struct api_response *res)
+{
+	int timed = s->timed_out;
+	char msg[256];
+	snprintf(msg, sizeof msg, "%s", s->errmsg);
+	api_stream_free(s);
+	if (timed) {
+		res->timed_out = 1;
+		set_error(res, 503, "time_limit", "the query ran past the time limit of %lld ms",
+			  (long long)(api->time_limit_ns / 1000000));
+	} else {
+		set_error(res, 400, "sql_error", "%s", msg);
+	}
+}
+
 /* Runs a bound statement into the response (takes the statement). `nkey` hidden columns;
  * `single`: one row by key, 404 when there is none. */
 static void run(struct api *api, sqlite3_stmt *st, int *busy, enum api_format fmt, int nkey, long limit,
@@ -1318,17 +1334,7 @@ static void run(struct api *api, sqlite3_stmt *st, int *busy, enum api_format fm
 	s->limit = limit;
 	int rc = step(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		int timed = s->timed_out;
-		char msg[256];
-		snprintf(msg, sizeof msg, "%s", s->errmsg);
-		api_stream_free(s);
-		if (timed) {
-			res->timed_out = 1;
-			set_error(res, 503, "time_limit", "the query ran past the time limit of %lld ms",
-				  (long long)(api->time_limit_ns / 1000000));
-		} else {
-			set_error(res, 400, "sql_error", "%s", msg);
-		}
+		fail_stream(api, s, res);
 		return;
 	}
 	if (rc == SQLITE_DONE && single) {
@@ -1340,17 +1346,7 @@ static void run(struct api *api, sqlite3_stmt *st, int *busy, enum api_format fm
 	fill(s, &res->body, API_FIRST_CHUNK, res);
 	if (s->finished && (s->timed_out || s->failed)) {
 		/* Nothing has been sent yet: answer with the error instead. */
-		int timed = s->timed_out;
-		char msg[256];
-		snprintf(msg, sizeof msg, "%s", s->errmsg);
-		api_stream_free(s);
-		if (timed) {
-			res->timed_out = 1;
-			set_error(res, 503, "time_limit", "the query ran past the time limit of %lld ms",
-				  (long long)(api->time_limit_ns / 1000000));
-		} else {
-			set_error(res, 400, "sql_error", "%s", msg);
-		}
+		fail_stream(api, s, res);
 		return;
 	}
 	if (!s->finished) {
