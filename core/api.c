@@ -10,8 +10,8 @@
 #include "core/digest.h"
 #include "core/value.h"
 #include "formats/json.h"
+#include "formats/json_read.h"
 
-#include <jansson.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -1209,7 +1209,8 @@ static sqlite3_stmt *prepare_user(struct api *api, const char *sql, struct api_r
 
 /* Binds named parameters from the query string (text) or a JSON object. Returns 0, or -1 after
  * setting an error response. Reserved names (sql, _*) never come from the query string. */
-static int bind_params(sqlite3_stmt *st, const struct api_params *qp, json_t *jp, struct api_response *res)
+static int bind_params(sqlite3_stmt *st, const struct api_params *qp, const struct json_value *jp,
+		       struct api_response *res)
 {
 	int n = sqlite3_bind_parameter_count(st);
 	for (int i = 1; i <= n; i++) {
@@ -1221,19 +1222,18 @@ static int bind_params(sqlite3_stmt *st, const struct api_params *qp, json_t *jp
 		}
 		const char *key = name + 1;
 		if (jp) {
-			json_t *v = json_object_get(jp, key);
+			const struct json_value *v = json_get(jp, key);
 			if (!v)
 				goto missing;
-			if (json_is_integer(v))
-				sqlite3_bind_int64(st, i, json_integer_value(v));
-			else if (json_is_real(v))
-				sqlite3_bind_double(st, i, json_real_value(v));
-			else if (json_is_string(v))
-				sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v),
-						  SQLITE_TRANSIENT);
-			else if (json_is_boolean(v))
-				sqlite3_bind_int(st, i, json_is_true(v));
-			else if (json_is_null(v))
+			if (v->type == JSONV_INT)
+				sqlite3_bind_int64(st, i, v->u.i);
+			else if (v->type == JSONV_REAL)
+				sqlite3_bind_double(st, i, v->u.d);
+			else if (v->type == JSONV_STRING)
+				sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
+			else if (v->type == JSONV_TRUE || v->type == JSONV_FALSE)
+				sqlite3_bind_int(st, i, v->type == JSONV_TRUE);
+			else if (v->type == JSONV_NULL)
 				sqlite3_bind_null(st, i);
 			else {
 				set_error(res, 400, "bad_params",
@@ -1424,22 +1424,20 @@ static int add_select(struct buf *sql, const struct api_table *t, const struct a
 	return 0;
 }
 
-static void bind_json_value(sqlite3_stmt *st, int i, json_t *v)
+static void bind_json_value(sqlite3_stmt *st, int i, const struct json_value *v)
 {
 	struct buf tmp = BUF_INIT;
-	json_t *t64 = json_is_object(v) ? json_object_get(v, "$text64") : NULL;
-	json_t *b64 = json_is_object(v) ? json_object_get(v, "$base64") : NULL;
-	if (json_is_integer(v))
-		sqlite3_bind_int64(st, i, json_integer_value(v));
-	else if (json_is_real(v))
-		sqlite3_bind_double(st, i, json_real_value(v));
-	else if (json_is_string(v))
-		sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v), SQLITE_TRANSIENT);
-	else if (json_is_string(t64) &&
-		 base64_decode(json_string_value(t64), json_string_length(t64), &tmp) == 0)
+	const struct json_value *t64 = json_get(v, "$text64");
+	const struct json_value *b64 = json_get(v, "$base64");
+	if (v->type == JSONV_INT)
+		sqlite3_bind_int64(st, i, v->u.i);
+	else if (v->type == JSONV_REAL)
+		sqlite3_bind_double(st, i, v->u.d);
+	else if (v->type == JSONV_STRING)
+		sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
+	else if (json_value_type(t64) == JSONV_STRING && base64_decode(t64->u.s, t64->len, &tmp) == 0)
 		sqlite3_bind_text(st, i, tmp.data ? tmp.data : "", (int)tmp.len, SQLITE_TRANSIENT);
-	else if (json_is_string(b64) &&
-		 base64_decode(json_string_value(b64), json_string_length(b64), &tmp) == 0)
+	else if (json_value_type(b64) == JSONV_STRING && base64_decode(b64->u.s, b64->len, &tmp) == 0)
 		sqlite3_bind_blob(st, i, tmp.data ? tmp.data : "", (int)tmp.len, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, i);
@@ -1526,15 +1524,17 @@ static void route_table(struct api *api, const struct api_table *t, const struct
 	}
 
 	/* The cursor: [sortvalue,] key... of the last row served. */
-	json_t *cursor = NULL;
+	struct json_doc *cdoc = NULL;
+	const struct json_value *cursor = NULL;
 	const char *after = params_get(qp, "_after");
 	if (after) {
 		struct buf raw = BUF_INIT;
 		if (base64_decode(after, strlen(after), &raw) == 0 && raw.len)
-			cursor = json_loadb(raw.data, raw.len, 0, NULL);
+			cdoc = json_parse(raw.data, raw.len, NULL, 0);
 		buf_free(&raw);
-		if (!json_is_array(cursor) || json_array_size(cursor) != (size_t)nkey) {
-			json_decref(cursor);
+		cursor = cdoc ? json_doc_root(cdoc) : NULL;
+		if (json_value_type(cursor) != JSONV_ARRAY || json_array_len(cursor) != (size_t)nkey) {
+			json_doc_free(cdoc);
 			buf_free(&sql);
 			set_error(res, 400, "bad_cursor", "_after is not a cursor this listing gave");
 			return;
@@ -1554,7 +1554,7 @@ static void route_table(struct api *api, const struct api_table *t, const struct
 		} else {
 			struct buf s = BUF_INIT;
 			add_ident(&s, t->cols[sortcol].name);
-			if (!json_is_null(json_array_get(cursor, 0))) {
+			if (json_array_at(cursor, 0)->type != JSONV_NULL) {
 				/* Row values skip NULL sort values, which come first ascending, last
 				 * descending. */
 				buf_addf(&sql, " AND ((%s, %s) %s (?, %s)%s%s%s)", s.data, keys.data, op,
@@ -1588,7 +1588,7 @@ static void route_table(struct api *api, const struct api_table *t, const struct
 	if (sqlite3_prepare_v2(api->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
 		set_error(res, 500, "internal", "%s", sqlite3_errmsg(api->db));
 		buf_free(&sql);
-		json_decref(cursor);
+		json_doc_free(cdoc);
 		return;
 	}
 	buf_free(&sql);
@@ -1598,11 +1598,11 @@ static void route_table(struct api *api, const struct api_table *t, const struct
 			bind_with_affinity(st, b++, qp->val[i], t->cols[find_column(t, qp->key[i])].aff);
 	if (cursor) {
 		size_t start = 0;
-		if (sortcol >= 0 && json_is_null(json_array_get(cursor, 0)))
+		if (sortcol >= 0 && json_array_at(cursor, 0)->type == JSONV_NULL)
 			start = 1; /* the NULL sort value is written as IS NULL */
-		for (size_t i = start; i < json_array_size(cursor); i++)
-			bind_json_value(st, b++, json_array_get(cursor, i));
-		json_decref(cursor);
+		for (size_t i = start; i < json_array_len(cursor); i++)
+			bind_json_value(st, b++, json_array_at(cursor, i));
+		json_doc_free(cdoc);
 	}
 	run(api, st, NULL, fmt, nkey, limit, 0, res);
 }
@@ -1676,8 +1676,8 @@ static void route_row(struct api *api, struct api_table *t, const char *rawkey, 
 	run(api, st, cache ? &t->row_busy : NULL, fmt, 0, 1, 1, res);
 }
 
-static void route_sql(struct api *api, const char *sql, const struct api_params *qp, json_t *jp,
-		      const struct api_request *req, struct api_response *res)
+static void route_sql(struct api *api, const char *sql, const struct api_params *qp,
+		      const struct json_value *jp, const struct api_request *req, struct api_response *res)
 {
 	enum api_format fmt;
 	if (choose_format(qp, req, &fmt, res) < 0)
@@ -1718,20 +1718,28 @@ static void route_query(struct api *api, const struct api_params *qp, const stru
 		return;
 	}
 	if (has_type(req, "application/json")) {
-		json_error_t jerr;
-		json_t *doc = json_loadb(req->body ? req->body : "", req->body_len, 0, &jerr);
-		json_t *sql = json_object_get(doc, "sql"), *params = json_object_get(doc, "params");
-		if (!doc || !json_is_string(sql) ||
-		    (params && !json_is_object(params) && !json_is_null(params))) {
+		char jerr[160];
+		struct json_doc *doc = json_parse(req->body, req->body_len, jerr, sizeof jerr);
+		const struct json_value *root = doc ? json_doc_root(doc) : NULL;
+		const struct json_value *sql = json_get(root, "sql"), *params = json_get(root, "params");
+		size_t sql_len = 0;
+		const char *sql_text = json_as_string(sql, &sql_len);
+		if (!doc || !sql_text ||
+		    (params && params->type != JSONV_OBJECT && params->type != JSONV_NULL)) {
 			set_error(res, 400, "bad_body", "expected {\"sql\":\"...\",\"params\":{...}}%s%s",
-				  doc ? "" : ": ", doc ? "" : jerr.text);
-			json_decref(doc);
+				  doc ? "" : ": ", doc ? "" : jerr);
+			json_doc_free(doc);
 			return;
 		}
-		json_t *empty = json_object();
-		route_sql(api, json_string_value(sql), qp, json_is_object(params) ? params : empty, req, res);
-		json_decref(empty);
-		json_decref(doc);
+		if (memchr(sql_text, '\0', sql_len)) {
+			set_error(res, 400, "bad_body", "the SQL text holds a NUL byte");
+			json_doc_free(doc);
+			return;
+		}
+		static const struct json_value empty = {.type = JSONV_OBJECT};
+		route_sql(api, sql_text, qp, params && params->type == JSONV_OBJECT ? params : &empty, req,
+			  res);
+		json_doc_free(doc);
 		return;
 	}
 	if (!req->content_type || has_type(req, "text/plain") || has_type(req, "application/sql")) {
