@@ -1207,6 +1207,31 @@ static sqlite3_stmt *prepare_user(struct api *api, const char *sql, struct api_r
 	return st;
 }
 
+/* Binds a JSON number, string, boolean (as 1 or 0) or null. 0 when `v` is none of these. */
+static int bind_json_scalar(sqlite3_stmt *st, int i, const struct json_value *v)
+{
+	switch (v->type) {
+	case JSONV_INT:
+		sqlite3_bind_int64(st, i, v->u.i);
+		return 1;
+	case JSONV_REAL:
+		sqlite3_bind_double(st, i, v->u.d);
+		return 1;
+	case JSONV_STRING:
+		sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
+		return 1;
+	case JSONV_TRUE:
+	case JSONV_FALSE:
+		sqlite3_bind_int(st, i, v->type == JSONV_TRUE);
+		return 1;
+	case JSONV_NULL:
+		sqlite3_bind_null(st, i);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Binds named parameters from the query string (text) or a JSON object. Returns 0, or -1 after
  * setting an error response. Reserved names (sql, _*) never come from the query string. */
 static int bind_params(sqlite3_stmt *st, const struct api_params *qp, const struct json_value *jp,
@@ -1225,17 +1250,7 @@ static int bind_params(sqlite3_stmt *st, const struct api_params *qp, const stru
 			const struct json_value *v = json_get(jp, key);
 			if (!v)
 				goto missing;
-			if (v->type == JSONV_INT)
-				sqlite3_bind_int64(st, i, v->u.i);
-			else if (v->type == JSONV_REAL)
-				sqlite3_bind_double(st, i, v->u.d);
-			else if (v->type == JSONV_STRING)
-				sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
-			else if (v->type == JSONV_TRUE || v->type == JSONV_FALSE)
-				sqlite3_bind_int(st, i, v->type == JSONV_TRUE);
-			else if (v->type == JSONV_NULL)
-				sqlite3_bind_null(st, i);
-			else {
+			if (!bind_json_scalar(st, i, v)) {
 				set_error(res, 400, "bad_params",
 					  "parameter %s must be a number, string, boolean or null", key);
 				return -1;
@@ -1429,12 +1444,8 @@ static void bind_json_value(sqlite3_stmt *st, int i, const struct json_value *v)
 	struct buf tmp = BUF_INIT;
 	const struct json_value *t64 = json_get(v, "$text64");
 	const struct json_value *b64 = json_get(v, "$base64");
-	if (v->type == JSONV_INT)
-		sqlite3_bind_int64(st, i, v->u.i);
-	else if (v->type == JSONV_REAL)
-		sqlite3_bind_double(st, i, v->u.d);
-	else if (v->type == JSONV_STRING)
-		sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
+	if (bind_json_scalar(st, i, v))
+		;
 	else if (json_value_type(t64) == JSONV_STRING && base64_decode(t64->u.s, t64->len, &tmp) == 0)
 		sqlite3_bind_text(st, i, tmp.data ? tmp.data : "", (int)tmp.len, SQLITE_TRANSIENT);
 	else if (json_value_type(b64) == JSONV_STRING && base64_decode(b64->u.s, b64->len, &tmp) == 0)
