@@ -1,6 +1,7 @@
 /* image_out.c — an image's files into a layout directory or a tar archive (see image_out.h). */
 #include "core/image_out.h"
 #include "core/cleanup.h"
+#include "core/durable.h"
 #include "formats/tar.h"
 
 #include <errno.h>
@@ -226,33 +227,9 @@ int image_out_dir_add(struct image_out *o, const char *name, struct amber_error 
 	return rc;
 }
 
-static int fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-/* The directory that holds `path`, for the fsync that makes a rename durable. */
-static void parent_of(const char *path, char *out, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(out, size, ".");
-	else if (slash == path)
-		snprintf(out, size, "/");
-	else
-		snprintf(out, size, "%.*s", (int)(slash - path), path);
-}
-
 int image_out_commit(struct image_out *o, struct amber_error *err)
 {
-	char parent[4096];
 	struct stat st;
-	parent_of(o->final, parent, sizeof parent);
 	if (!o->force && lstat(o->final, &st) == 0)
 		return amber_error_at(err, o->final, 0, 0, "already exists; use --force to replace it");
 	if (o->kind == IMAGE_OUT_TAR) {
@@ -264,8 +241,8 @@ int image_out_commit(struct image_out *o, struct amber_error *err)
 	} else {
 		char blobs[4200];
 		snprintf(blobs, sizeof blobs, "%s/blobs/sha256", o->tmp);
-		fsync_dir(blobs);
-		fsync_dir(o->tmp);
+		durable_fsync(blobs, 1);
+		durable_fsync(o->tmp, 1);
 		if (lstat(o->final, &st) == 0) {
 			/* Swap the new tree in with one rename, then remove the old one. */
 			if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->final, RENAME_EXCHANGE) < 0)
@@ -277,7 +254,7 @@ int image_out_commit(struct image_out *o, struct amber_error *err)
 		}
 		cleanup_forget(o->tmp);
 	}
-	fsync_dir(parent);
+	durable_fsync_parent(o->final);
 	o->committed = 1;
 	return 0;
 }

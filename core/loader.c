@@ -3,6 +3,7 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "core/durable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -359,16 +360,6 @@ static int check_database(const char *path, enum db_check check, struct amber_er
 	return rc;
 }
 
-static int fsync_path(const char *path, int directory)
-{
-	int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int db_loader_finish(struct db_loader *ld, struct amber_error *err)
 {
 	if (write_meta(ld, err) < 0 || exec(ld, "COMMIT", err) < 0)
@@ -404,21 +395,15 @@ int db_loader_finish(struct db_loader *ld, struct amber_error *err)
 		goto fail;
 	progress_phase_done(ld->progress);
 
-	char *dir = strdup(ld->final_path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		slash[slash == dir ? 1 : 0] = '\0';
 	chmod(ld->vacuum_path, 0644);
-	if (fsync_path(ld->vacuum_path, 0) < 0 || rename(ld->vacuum_path, ld->final_path) < 0) {
+	if (durable_fsync(ld->vacuum_path, 0) < 0 || rename(ld->vacuum_path, ld->final_path) < 0) {
 		amber_error_at(err, ld->final_path, 0, 0, "cannot write: %s", strerror(errno));
-		free(dir);
 		goto fail;
 	}
 	cleanup_forget(ld->vacuum_path);
 	free(ld->vacuum_path);
 	ld->vacuum_path = NULL;
-	fsync_path(slash ? dir : ".", 1);
-	free(dir);
+	durable_fsync_parent(ld->final_path);
 	db_loader_abort(ld);
 	return 0;
 fail:
