@@ -1,0 +1,8 @@
+/* dump_mysql.c — the mysql dump translator (see sqldump.h). Placeholder until written. */
+#include "formats/sqldump.h"
+
+int sqldump_load_mysql(struct dump *d, const char *path, const char *name, enum dump_pass pass,
+		       const struct sqldump_options *opt, struct amber_error *err)
+{
+	return amber_error_at(err, name, 0, 0, "mysql dumps are not supported yet");
+}
