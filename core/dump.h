@@ -35,7 +35,10 @@ enum dump_kind {
 			 Infinity */
 	DUMP_TEXT,    /* TEXT: valid UTF-8 (every character type, dates and times, ENUM, SET,
 			 JSON, uuid, arrays as JSON text) */
-	DUMP_BLOB     /* BLOB: bytes (BLOB family, BINARY, VARBINARY, bytea) */
+	DUMP_BLOB,    /* BLOB: bytes (BLOB family, BINARY, VARBINARY, bytea) */
+	DUMP_ANY      /* a table SQLite itself defined (SQLite dumps): each value keeps the type of
+			 its literal (integer, REAL, TEXT, BLOB) and the column's own affinity
+			 applies, as when the dump is executed */
 };
 
 /* A value as the dump wrote it. */
@@ -122,6 +125,14 @@ int dump_foreign_key(struct dump *d, struct dump_table *t, const char *const *co
 /* A view: `select_sql` is tried as CREATE VIEW name AS select_sql at dump_finish; when SQLite
  * cannot prepare it (not portable), the view is skipped with a counted warning. */
 int dump_view(struct dump *d, const char *name, const char *select_sql, struct amber_error *err);
+
+/* A table defined by SQLite DDL as written (SQLite dumps): created at once; its columns are
+ * read back from SQLite, all DUMP_ANY. NULL with err on error. */
+struct dump_table *dump_table_create_sqlite(struct dump *d, const char *name, const char *create_sql,
+					    struct amber_error *err);
+/* Executes SQLite SQL as written, at once (SQLite dumps: CREATE INDEX, CREATE VIEW, CREATE
+ * TRIGGER, DELETE FROM / INSERT INTO sqlite_sequence). No-op in DUMP_PASS_SCHEMA. */
+int dump_sqlite_exec(struct dump *d, const char *sql, struct amber_error *err);
 
 /* --- skipped statements --- */
 
