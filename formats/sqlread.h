@@ -26,11 +26,13 @@ struct sqlread {
 	struct buf buf; /* bytes not yet consumed start at buf.data + pos */
 	size_t pos;
 	int eof;
-	long line;	    /* line of buf.data + pos (1-based) */
-	size_t line_start;  /* offset in buf of the first byte of that line (may be "before"
-			       the buffer after a refill: then line_base says how far) */
-	uint64_t line_base; /* bytes of the current line that were dropped from the buffer */
-	uint64_t offset;    /* bytes consumed before buf.data + pos */
+	long line;   /* line of buf.data + pos (1-based) */
+	size_t col0; /* bytes between the start of that line and buf.data + pos */
+	/* Where the last token or line's bytes start, and its line and col0: places of pointers
+	 * into them are counted from here. */
+	const char *ref;
+	long ref_line;
+	size_t ref_col0;
 };
 
 /* Opens `path` ("-" is stdin) to be read with the tokenizer of `dialect`. `name` is what
@@ -48,7 +50,7 @@ int sqlread_line(struct sqlread *r, const char **line, size_t *len, struct amber
 /* Line and 1-based byte column of `p`, a pointer into the last token or line returned. */
 void sqlread_place(const struct sqlread *r, const char *p, long *line, long *column);
 /* Sets err to "name:line:column: message" at `p` (a pointer into the last token or line, or
- * NULL for the current position). Always returns -1. */
+ * NULL for the position after it). Always returns -1. */
 int sqlread_error(const struct sqlread *r, const char *p, struct amber_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Raw bytes read from the file so far (for progress). */
