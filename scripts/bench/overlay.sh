@@ -74,6 +74,7 @@ overlay_docker_setup() {
     mkdir -p "$d"
     mkdir -p "$d/cli"
     printf '{"deprecated-key-path": "%s"}\n' "$d/key.json" >"$d/daemon.json"
+    [ -e /run/docker ] && OVERLAY_RUN_DOCKER_EXISTED=1 || OVERLAY_RUN_DOCKER_EXISTED=0
     setsid dockerd --config-file "$d/daemon.json" --data-root "$d/data" --exec-root "$d/exec" \
         --pidfile "$d/docker.pid" -H "unix://$d/d.sock" --iptables=false --ip6tables=false \
         --bridge=none --ip-forward=false --ip-masq=false --userland-proxy=false --storage-driver overlay2 \
@@ -105,6 +106,8 @@ overlay_teardown() {
         done
         wait "$OVERLAY_DOCKERD" 2>/dev/null || true
         OVERLAY_DOCKERD=
+        # dockerd creates /run/docker/plugins (notes §9); remove it when it was not there before.
+        [ "$OVERLAY_RUN_DOCKER_EXISTED" = 0 ] && rmdir /run/docker/plugins /run/docker 2>/dev/null
     fi
     # Mounts the runtimes leave under our directory (overlay layers, dockerd's netns).
     for m in $(awk -v t="$d/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
