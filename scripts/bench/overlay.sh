@@ -107,7 +107,7 @@ overlay_teardown() {
         wait "$OVERLAY_DOCKERD" 2>/dev/null || true
         OVERLAY_DOCKERD=
         # dockerd creates /run/docker/plugins (notes §9); remove it when it was not there before.
-        [ "$OVERLAY_RUN_DOCKER_EXISTED" = 0 ] && rmdir /run/docker/plugins /run/docker 2>/dev/null
+        [ "$OVERLAY_RUN_DOCKER_EXISTED" = 0 ] && rmdir /run/docker/plugins /run/docker 2>/dev/null || true
     fi
     # Mounts the runtimes leave under our directory (overlay layers, dockerd's netns).
     for m in $(awk -v t="$d/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
