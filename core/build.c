@@ -4,6 +4,7 @@
 #include "core/cleanup.h"
 #include "core/image_out.h"
 #include "core/loader.h"
+#include "core/queries.h"
 #include "formats/tar.h"
 
 #include <errno.h>
@@ -35,6 +36,7 @@ struct build {
 	struct oci_descriptor layer[2];
 	char docker_layer_path[2][128];
 	char content_sha256[DIGEST_HEX_LEN + 1]; /* of the last file entry written */
+	struct query_set queries;		 /* empty without --queries */
 	/* labels: amber's first, then the user's */
 	struct oci_label *labels;
 	size_t nlabels;
@@ -350,6 +352,23 @@ static int check_outputs(const struct build_options *opt, struct amber_error *er
 	return 0;
 }
 
+/* Checks the canned queries against the new database and stores them in it, before any layer
+ * holds the database. */
+static int add_queries(struct build *b, struct amber_error *err)
+{
+	if (!b->opt->queries)
+		return 0;
+	if (queries_validate(&b->queries, b->db_tmp, err) < 0 ||
+	    queries_store(&b->queries, b->db_tmp, err) < 0)
+		return -1;
+	struct buf names = BUF_INIT;
+	for (size_t i = 0; i < b->queries.count; i++)
+		buf_addf(&names, "%s%s", i ? "," : "", b->queries.items[i].name);
+	label_add(b, "io.amber.queries", buf_str(&names));
+	buf_free(&names);
+	return 0;
+}
+
 static void add_image_labels(struct build *b, const struct build_result *res)
 {
 	const struct oci_reference *ref = &b->opt->ref;
@@ -386,13 +405,15 @@ int build_run(const struct build_options *opt, struct build_result *res, struct 
 {
 	struct build b = {.opt = opt, .progress = opt->convert.progress, .mtime = opt->convert.build_time};
 	memset(res, 0, sizeof *res);
-	if (check_outputs(opt, err) < 0)
+	if (check_outputs(opt, err) < 0 || (opt->queries && queries_read(opt->queries, &b.queries, err) < 0))
 		return -1;
 	temp_db_name(opt, b.db_tmp, sizeof b.db_tmp);
 	int fd = mkstemp(b.db_tmp);
-	if (fd < 0)
+	if (fd < 0) {
+		queries_free(&b.queries);
 		return amber_error_at(err, b.db_tmp, 0, 0, "cannot create a temporary database: %s",
 				      strerror(errno));
+	}
 	close(fd);
 	cleanup_add(b.db_tmp);
 
@@ -400,7 +421,7 @@ int build_run(const struct build_options *opt, struct build_result *res, struct 
 	struct convert_options copt = opt->convert;
 	copt.output = b.db_tmp;
 	copt.force = 1;
-	if (convert_run(&copt, err) < 0 || read_db_labels(&b, err) < 0)
+	if (convert_run(&copt, err) < 0 || read_db_labels(&b, err) < 0 || add_queries(&b, err) < 0)
 		goto out;
 	if (opt->oci_out && start_oci(&b, err) < 0)
 		goto out;
@@ -446,5 +467,6 @@ out:
 	unlink(b.db_tmp);
 	cleanup_forget(b.db_tmp);
 	labels_free(&b);
+	queries_free(&b.queries);
 	return rc;
 }

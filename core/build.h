@@ -27,6 +27,7 @@ struct build_options {
 	const char *docker_out;		/* a docker-archive tar; NULL: none */
 	const char *db_out;		/* also keep the database here; NULL: do not */
 	const char *server;		/* the amberd binary to put in layer 1 */
+	const char *queries;		/* canned queries file (core/queries.h); NULL: none */
 	struct oci_reference ref;
 	enum compression compression;
 	int level;		  /* 0: the compression's default */

@@ -29,6 +29,8 @@ static const char usage_text[] =
     "  -t, --tag NAME[:TAG]    image reference (default " BUILD_DEFAULT_REFERENCE "); a name with\n"
     "                          no '/' gets 'localhost/' in front, a missing tag is 'latest'\n"
     "      --label KEY=VALUE   add a config label (repeatable; wins over amber's own)\n"
+    "      --queries FILE      canned queries (-- name: NAME before each statement), checked\n"
+    "                          against the new database and served as /v1/queries/NAME\n"
     "      --compression C     gzip (default: every consumer reads it), zstd (smaller and faster;\n"
     "                          not readable by docker 20.10 or umoci 0.4) or none\n"
     "      --level N           compression level (gzip 1-9, default 6; zstd 1-19, default 3)\n"
@@ -39,8 +41,10 @@ static const char usage_text[] =
     "  -h, --help              this text\n"
     "\n"
     "conversion options: every option of 'amber convert' except that -t is --tag here (use\n"
-    "--table for a table name): -f/--format, --table, --schema, --no-header, --pk, --index,\n"
-    "-d/--delimiter, --skip-bad-rows, --check full|quick. See 'amber convert --help'.\n"
+    "--table for a table name): -f/--format (csv, tsv, geonames, mysql, postgres, sqlite),\n"
+    "--table, --schema, --no-header, --pk, --index, -d/--delimiter, --skip-bad-rows,\n"
+    "--check full|quick, and for SQL dumps --database, --strict, --invalid-utf8\n"
+    "error|blob|replace. See 'amber convert --help'.\n"
     "\n"
     "Reproducible: the same inputs and options give the same bytes and digests. Times in the\n"
     "image (config 'created', tar mtimes of the database layer) are SOURCE_DATE_EPOCH, else 0.\n"
@@ -48,7 +52,8 @@ static const char usage_text[] =
     "examples:\n"
     "  amber build cities500.txt.zst -t geonames:2026-11 -o geonames.tar\n"
     "  amber build --pk id products.csv -o catalog-oci --docker-archive catalog.docker.tar\n"
-    "  amber build --compression zstd cities500.txt -o geonames-zstd\n";
+    "  amber build --compression zstd cities500.txt -o geonames-zstd\n"
+    "  amber build shop.sql.gz -t shop:2026-11 -o shop.tar\n";
 
 enum {
 	OPT_DOCKER = CONVERT_OPT_LAST,
@@ -57,7 +62,8 @@ enum {
 	OPT_COMPRESSION,
 	OPT_LEVEL,
 	OPT_THREADS,
-	OPT_LABEL
+	OPT_LABEL,
+	OPT_QUERIES
 };
 
 static const struct option build_longopts[] = {
@@ -69,6 +75,7 @@ static const struct option build_longopts[] = {
     {"level", required_argument, NULL, OPT_LEVEL},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"label", required_argument, NULL, OPT_LABEL},
+    {"queries", required_argument, NULL, OPT_QUERIES},
 };
 #define BUILD_LONGOPTS_COUNT (sizeof build_longopts / sizeof *build_longopts)
 
@@ -159,6 +166,9 @@ int cmd_build(int argc, char **argv)
 			continue;
 		case OPT_SERVER:
 			o.server = optarg;
+			continue;
+		case OPT_QUERIES:
+			o.queries = optarg;
 			continue;
 		case OPT_COMPRESSION:
 			if (compression_parse(optarg, &o.compression) < 0) {
