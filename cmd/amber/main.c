@@ -11,11 +11,18 @@ struct verb {
 	const char *summary;
 };
 
+int cmd_k8s(int argc, char **argv);   /* cmd/amber/k8s.c; belongs in cmds.h */
+int cmd_run(int argc, char **argv);   /* cmd/amber/run.c; belongs in cmds.h */
+int cmd_serve(int argc, char **argv); /* cmd/amber/serve.c; belongs in cmds.h */
+
 static const struct verb verbs[] = {
     {"convert", cmd_convert, "load CSV, TSV or GeoNames files into an immutable SQLite database"},
     {"build", cmd_build, "convert, then write a FROM-scratch container image with the server (no daemon)"},
     {"inspect", cmd_inspect, "show an image's reference, layers, config, labels and tables"},
     {"verify", cmd_verify, "check every digest, size and diff_id of an image, and its database"},
+    {"run", cmd_run, "run an image's own server from its unpacked layers, with no daemon and no root"},
+    {"serve", cmd_serve, "serve a SQLite database made by amber over HTTP (development)"},
+    {"k8s", cmd_k8s, "print a Kubernetes Deployment and Service for an image"},
 };
 
 static void usage(FILE *out)
