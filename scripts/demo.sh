@@ -1,39 +1,61 @@
 #!/usr/bin/env bash
-# demo.sh — what `make demo` shows: the GeoNames sample baked into a FROM-scratch container
-# image with no daemon (amber build), the image inspected and verified, then a few queries
-# against its database (opened read-only and immutable, as the server will).
+# demo.sh — what `make demo` shows: the GeoNames sample and its canned queries baked into a
+# FROM-scratch container image with no daemon (amber build), the image inspected and verified,
+# then run with no daemon and no root (amber run: the image's own /amberd from its unpacked
+# layers) and asked three questions over HTTP. The server listens on 127.0.0.1 with a free
+# port and is stopped by this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/demo
 mkdir -p "$out"
-db=$out/geonames.db
-
 image=$out/geonames.tar
-echo "== amber build: samples/geonames/cities500-extract.txt -> $image (OCI archive docker can load too)"
-SOURCE_DATE_EPOCH=0 bin/amber build --force --format geonames samples/geonames/cities500-extract.txt \
-	-t geonames:sample -o "$image" --db-out "$db"
+export XDG_CACHE_HOME=$PWD/$out/cache # amber run's unpack cache, kept inside the build tree
+
+echo "== amber build: samples/geonames/cities500-extract.txt + samples/geonames/queries.sql -> $image"
+SOURCE_DATE_EPOCH=0 bin/amber build --quiet --force --format geonames samples/geonames/cities500-extract.txt \
+	--queries samples/geonames/queries.sql -t geonames:sample -o "$image" >/dev/null
 echo
 echo "== amber inspect $image"
 bin/amber inspect "$image"
 echo
 echo "== amber verify $image"
 bin/amber verify "$image"
-echo
-echo "== $db (kept with --db-out): $(stat -c %s "$db") bytes, sha256 $(sha256sum "$db" | cut -c1-16)…"
 
-query() {
+echo
+echo "== amber run $image --listen 127.0.0.1:0   (no daemon: the image's own /amberd)"
+log=$out/run.log
+bin/amber run "$image" --listen 127.0.0.1:0 2>"$log" &
+server=$!
+stop() {
+	kill -TERM "$server" 2>/dev/null || true
+	wait "$server" 2>/dev/null || true
+}
+trap stop EXIT
+port=
+for _ in $(seq 300); do
+	port=$(sed -n 's/.* on 127\.0\.0\.1:\([0-9]*\) with.*/\1/p' "$log" | head -n 1)
+	[ -n "$port" ] && curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break
+	kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
+	sleep 0.05
+done
+[ -n "$port" ] || { cat "$log" >&2; echo "demo: the server did not start" >&2; exit 1; }
+sed 's/^/   /' "$log"
+
+ask() {
 	echo
 	echo "== $1"
-	echo "   $2"
-	sqlite3 -header -column "file:$db?immutable=1" "$2"
+	echo "   curl 'http://127.0.0.1:$port$2'"
+	curl -sf "http://127.0.0.1:$port$2" | jq -r '.columns as $c | ($c | @tsv), (.rows[] | map(tostring) | @tsv)' |
+		head -n 6 | column -t -s $'\t' | sed 's/^/   /'
 }
-query "what the database says about itself (_amber_meta)" \
-	"SELECT key, value FROM _amber_meta WHERE key NOT LIKE 'source.%.compression';"
-query "the five largest places per country, three countries" \
-	"SELECT country_code AS cc, name, population FROM (SELECT *, row_number() OVER (PARTITION BY country_code ORDER BY population DESC) AS r FROM geoname WHERE country_code IN ('CH','CL','NZ')) WHERE r <= 5;"
-query "name prefix search through the asciiname index" \
-	"SELECT geonameid, name, country_code AS cc, round(latitude,3) AS lat, round(longitude,3) AS lon FROM geoname WHERE asciiname >= 'Zu' AND asciiname < 'Zv' ORDER BY asciiname LIMIT 5;"
-query "places within ~20 km of Santiago de Chile (bounding box on lat/lon)" \
-	"SELECT name, population, round(latitude,3) AS lat, round(longitude,3) AS lon FROM geoname WHERE latitude BETWEEN -33.63 AND -33.27 AND longitude BETWEEN -70.86 AND -70.44 ORDER BY population DESC LIMIT 5;"
-query "the query plan uses the indexes built after loading" \
-	"EXPLAIN QUERY PLAN SELECT * FROM geoname WHERE country_code = 'JP' AND admin1_code = '40';"
+ask "the most populous places of Switzerland (canned query by_country)" \
+	"/v1/queries/by_country?country=CH&_limit=5"
+ask "the places nearest to Santiago de Chile (canned query nearest: a lat/lon box)" \
+	"/v1/queries/nearest?lat=-33.45&lon=-70.66&d=0.3&_limit=5"
+ask "names starting with 'Zür' (canned query search: a prefix range on the name index)" \
+	"/v1/queries/search?prefix=Z%C3%BCr&_limit=5"
+
+echo
+echo "== stopping the server (SIGTERM: it drains, then exits 0)"
+stop
+trap - EXIT
