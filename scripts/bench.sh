@@ -26,7 +26,7 @@ DOC=$ROOT/docs/benchmarks.md
 AMBER=${AMBER:-$ROOT/bin/amber}
 GNU_TIME=/usr/bin/time
 
-BENCH_SECTIONS=(convert dumps build server overlay)
+BENCH_SECTIONS=(convert dumps build server overlay propagation)
 
 die() {
     echo "bench: $*" >&2
