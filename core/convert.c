@@ -3,11 +3,13 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "core/dump.h"
 #include "core/loader.h"
 #include "core/table.h"
 #include "formats/geonames.h"
 #include "formats/input.h"
 #include "formats/records.h"
+#include "formats/sqldump.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,8 @@
 
 /* Rows between progress updates: often enough for a live bar, rare enough to cost nothing. */
 #define PROGRESS_ROWS 4096
+/* How much of an input's head tells an SQL dump's dialect. */
+#define SNIFF_BYTES (64u * 1024u)
 
 /* Everything decided about one input before its rows are read. */
 struct plan {
@@ -31,7 +35,8 @@ struct plan {
 	int header; /* the first record names the columns */
 	int infer;  /* types come from a first pass over the rows */
 	struct table_spec spec;
-	char *spool; /* temporary copy of stdin, when it must be read twice */
+	char *spool;		  /* temporary copy of stdin, when it must be read twice */
+	enum sql_dialect dialect; /* an SQL dump: SQL_NONE for CSV, TSV and GeoNames */
 };
 
 int convert_parse_format(const char *name, enum convert_format *out)
@@ -42,7 +47,27 @@ int convert_parse_format(const char *name, enum convert_format *out)
 			*out = (enum convert_format)(i + 1);
 			return 0;
 		}
-	return -1;
+	enum sql_dialect dialect;
+	if (sqldump_parse_dialect(name, &dialect) < 0)
+		return -1;
+	*out = dialect == SQL_MYSQL	 ? CONVERT_MYSQL
+	       : dialect == SQL_POSTGRES ? CONVERT_POSTGRES
+					 : CONVERT_SQLITE;
+	return 0;
+}
+
+static enum sql_dialect format_dialect(enum convert_format format)
+{
+	switch (format) {
+	case CONVERT_MYSQL:
+		return SQL_MYSQL;
+	case CONVERT_POSTGRES:
+		return SQL_POSTGRES;
+	case CONVERT_SQLITE:
+		return SQL_SQLITE;
+	default:
+		return SQL_NONE;
+	}
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -61,7 +86,54 @@ static char *stem(const char *base)
 	return s;
 }
 
-static int plan_input(struct plan *p, const struct convert_input *in, struct amber_error *err)
+static int spool_stdin(struct plan *p, const char *output, struct amber_error *err);
+
+/* The dialect of an SQL dump from its first (decompressed) bytes, or SQL_NONE. */
+static int sniff_dialect(const struct plan *p, enum sql_dialect *out, struct amber_error *err)
+{
+	struct input *in = input_open(p->path, p->name, err);
+	if (!in) {
+		char why[sizeof err->message];
+		snprintf(why, sizeof why, "%s", err->message);
+		return amber_error_at(err, p->name, 0, 0, "cannot tell the format from the file name, and %s",
+				      why);
+	}
+	char *head = malloc(SNIFF_BYTES);
+	if (!head)
+		abort();
+	size_t len = 0;
+	ssize_t n = 1;
+	while (len < SNIFF_BYTES && (n = input_read(in, head + len, SNIFF_BYTES - len, err)) > 0)
+		len += (size_t)n;
+	input_close(in);
+	*out = n < 0 ? SQL_NONE : sqldump_detect(head, len);
+	free(head);
+	return n < 0 ? -1 : 0;
+}
+
+/* The SQL dump checks of an input: which options apply. */
+static int plan_dump(struct plan *p, const struct convert_input *in, struct amber_error *err)
+{
+	if (in->table || in->pk || in->nindexes || in->no_header || in->delimiter)
+		return amber_error_at(
+		    err, p->name, 0, 0,
+		    "--table, --pk, --index, --no-header and --delimiter do not apply to an "
+		    "SQL dump, whose tables are defined by the dump itself");
+	if (in->schema && p->dialect != SQL_POSTGRES)
+		return amber_error_at(
+		    err, p->name, 0, 0,
+		    "--schema applies to CSV/TSV files (the columns) and to PostgreSQL dumps "
+		    "(the schema whose tables keep bare names), not to this %s dump",
+		    p->dialect == SQL_MYSQL ? "MySQL" : "SQLite");
+	if (in->database && p->dialect == SQL_SQLITE)
+		return amber_error_at(
+		    err, p->name, 0, 0,
+		    "--database applies to MySQL and PostgreSQL dumps, not to a SQLite dump");
+	return 0;
+}
+
+static int plan_input(struct plan *p, const struct convert_input *in, const char *output,
+		      struct amber_error *err)
 {
 	char base[256];
 	memset(p, 0, sizeof *p);
@@ -79,11 +151,23 @@ static int plan_input(struct plan *p, const struct convert_input *in, struct amb
 			format = CONVERT_TSV;
 		else if (layout)
 			format = CONVERT_GEONAMES;
-		else
-			return amber_error_at(
-			    err, p->name, 0, 0,
-			    "cannot tell the format from the file name; use --format csv, tsv or geonames");
 	}
+	p->dialect = format_dialect(format);
+	if (format == CONVERT_AUTO) {
+		/* .sql, .dump or any other name: an SQL dump tells its dialect in its first lines. */
+		if (strcmp(p->path, "-") == 0 && spool_stdin(p, output, err) < 0)
+			return -1;
+		if (sniff_dialect(p, &p->dialect, err) < 0)
+			return -1;
+		if (p->dialect == SQL_NONE)
+			return amber_error_at(err, p->name, 0, 0,
+					      "cannot tell the format from the file name or the content; use "
+					      "--format csv, tsv, geonames, mysql, postgres or sqlite");
+	}
+	if (p->dialect != SQL_NONE)
+		return plan_dump(p, in, err);
+	if (in->database)
+		return amber_error_at(err, p->name, 0, 0, "--database applies to SQL dumps only");
 	p->sep = in->delimiter ? in->delimiter : ',';
 	if (format == CONVERT_GEONAMES) {
 		if (in->schema || in->pk || in->no_header)
@@ -120,6 +204,8 @@ static int plan_input(struct plan *p, const struct convert_input *in, struct amb
 /* Copies stdin to a temporary file beside the output, so that it can be read twice. */
 static int spool_stdin(struct plan *p, const char *output, struct amber_error *err)
 {
+	if (p->spool)
+		return 0; /* spooled already, to tell its format */
 	struct buf path = BUF_INIT;
 	buf_addf(&path, "%s.stdin-XXXXXX", output);
 	int fd = mkstemp(path.data);
@@ -362,6 +448,43 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
+/* One SQL dump input into the run's dump model: a schema pass first where the dialect needs
+ * it (its keys follow the data), over a spooled copy when it is stdin. */
+static int load_dump(struct plan *p, const struct convert_options *opt, struct dump *d,
+		     struct amber_error *err)
+{
+	struct sqldump_options so = {p->in->database, p->in->schema};
+	if (sqldump_needs_schema_pass(p->dialect)) {
+		if (strcmp(p->path, "-") == 0 && spool_stdin(p, opt->output, err) < 0)
+			return -1;
+		if (sqldump_load(p->dialect, d, p->path, p->name, DUMP_PASS_SCHEMA, &so, err) < 0)
+			return -1;
+		return sqldump_load(p->dialect, d, p->path, p->name, DUMP_PASS_DATA, &so, err);
+	}
+	return sqldump_load(p->dialect, d, p->path, p->name, DUMP_PASS_ALL, &so, err);
+}
+
+/* Plans every input; checks what can be checked before anything is written. */
+static int plan_inputs(struct plan *plans, const struct convert_options *opt, struct amber_error *err)
+{
+	size_t nstdin = 0;
+	for (size_t i = 0; i < opt->ninputs; i++) {
+		nstdin += strcmp(opt->inputs[i].path, "-") == 0;
+		if (nstdin > 1)
+			return amber_error_set(err, "stdin (-) can be given only once");
+		if (plan_input(&plans[i], &opt->inputs[i], opt->output, err) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (!plans[i].dialect && !plans[j].dialect &&
+			    strcasecmp(plans[i].spec.name, plans[j].spec.name) == 0)
+				return amber_error_at(
+				    err, plans[i].name, 0, 0,
+				    "table \"%s\" would be loaded twice (also from %s); use --table NAME",
+				    plans[i].spec.name, plans[j].name);
+	}
+	return 0;
+}
+
 int convert_run(const struct convert_options *opt, struct amber_error *err)
 {
 	struct stat st;
@@ -377,33 +500,37 @@ int convert_run(const struct convert_options *opt, struct amber_error *err)
 	}
 	struct plan *plans = calloc(opt->ninputs, sizeof *plans);
 	struct db_loader *ld = NULL;
-	int rc = 0;
-	size_t nstdin = 0;
-	for (size_t i = 0; i < opt->ninputs && rc == 0; i++) {
-		rc = plan_input(&plans[i], &opt->inputs[i], err);
-		nstdin += strcmp(opt->inputs[i].path, "-") == 0;
-		for (size_t j = 0; j < i && rc == 0; j++)
-			if (strcasecmp(plans[i].spec.name, plans[j].spec.name) == 0)
-				rc = amber_error_at(
-				    err, plans[i].name, 0, 0,
-				    "table \"%s\" would be loaded twice (also from %s); use --table NAME",
-				    plans[i].spec.name, plans[j].name);
-	}
-	if (rc == 0 && nstdin > 1)
-		rc = amber_error_set(err, "stdin (-) can be given only once");
+	struct dump *d = NULL; /* every SQL dump of the run loads into this one model */
+	int rc = plan_inputs(plans, opt, err);
 	if (rc == 0)
 		ld = db_loader_create(opt->output, opt->build_time, opt->check, opt->progress, err);
 	if (!ld)
 		rc = -1;
 	for (size_t i = 0; i < opt->ninputs && rc == 0; i++) {
 		struct plan *p = &plans[i];
-		if (p->infer && strcmp(p->path, "-") == 0)
+		if (p->dialect) {
+			if (!d) {
+				struct dump_options dopt = {opt->strict, opt->invalid_utf8, opt->progress};
+				d = dump_create(ld, &dopt);
+			}
+			rc = load_dump(p, opt, d, err);
+			continue;
+		}
+		if (d && dump_table_find(d, p->spec.name))
+			rc = amber_error_at(
+			    err, p->name, 0, 0,
+			    "table \"%s\" would be loaded twice (also from an SQL dump); use --table NAME",
+			    p->spec.name);
+		if (rc == 0 && p->infer && strcmp(p->path, "-") == 0)
 			rc = spool_stdin(p, opt->output, err);
 		if (rc == 0 && p->infer)
 			rc = infer_types(p, opt, err);
 		if (rc == 0)
 			rc = load_rows(p, opt, ld, err);
 	}
+	if (rc == 0 && d)
+		rc = dump_finish(d, err);
+	dump_free(d); /* its statements must be gone before the loader closes the database */
 	if (rc == 0) {
 		rc = db_loader_finish(ld, err);
 		ld = NULL;

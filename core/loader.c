@@ -113,7 +113,9 @@ struct db_loader *db_loader_create(const char *final_path, int64_t build_time, e
 	ld->build_path = make_temp(final_path, "build", err);
 	if (!ld->build_path)
 		goto fail;
-	if (sqlite3_open_v2(ld->build_path, &ld->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	/* One thread uses the connection: no mutex around every bind and step (~5% of loading). */
+	if (sqlite3_open_v2(ld->build_path, &ld->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		amber_error_at(err, ld->build_path, 0, 0, "cannot open a database: %s",
 			       sqlite3_errmsg(ld->db));
 		goto fail;
@@ -252,15 +254,30 @@ int db_loader_end_table(struct db_loader *ld, struct amber_error *err)
 		progress_phase_done(ld->progress);
 	}
 	buf_free(&sql);
+	db_loader_record_table(ld, t->name, ld->rows);
+	ld->table = NULL;
+	return rc;
+}
+
+struct sqlite3 *db_loader_db(struct db_loader *ld)
+{
+	return ld->db;
+}
+
+void db_loader_record_table(struct db_loader *ld, const char *name, uint64_t rows)
+{
 	struct loaded_table *lt = realloc(ld->tables, (ld->ntables + 1) * sizeof *lt);
 	if (!lt)
 		abort();
 	ld->tables = lt;
-	lt[ld->ntables].name = strdup(t->name);
-	lt[ld->ntables].rows = ld->rows;
+	lt[ld->ntables].name = strdup(name);
+	lt[ld->ntables].rows = rows;
 	ld->ntables++;
-	ld->table = NULL;
-	return rc;
+}
+
+struct progress *db_loader_progress(struct db_loader *ld)
+{
+	return ld->progress;
 }
 
 static void meta_pair(struct buf *b, const char *key, const char *value)

@@ -43,6 +43,14 @@ int db_loader_end_table(struct db_loader *ld, struct amber_error *err);
 /* Records a source file in _amber_meta. */
 void db_loader_add_source(struct db_loader *ld, const char *name, uint64_t size, const char *sha256,
 			  const char *compression, const char *table);
+/* The build connection, inside the loader's open transaction: for loaders of other shapes
+ * (core/dump) that create their own tables and statements. Their statements must be
+ * finalized before db_loader_finish. */
+struct sqlite3 *db_loader_db(struct db_loader *ld);
+/* Records a table loaded through db_loader_db, for _amber_meta's table.<name>.rows. */
+void db_loader_record_table(struct db_loader *ld, const char *name, uint64_t rows);
+/* The progress given to db_loader_create (may be NULL). */
+struct progress *db_loader_progress(struct db_loader *ld);
 /* Finishes the database and renames it into place; frees the loader either way. */
 int db_loader_finish(struct db_loader *ld, struct amber_error *err);
 /* Throws the unfinished database away and frees the loader. */

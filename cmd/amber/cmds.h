@@ -26,10 +26,13 @@ enum {
 	CONVERT_OPT_PK,
 	CONVERT_OPT_INDEX,
 	CONVERT_OPT_TABLE, /* --table; -t is --table for convert and --tag for build */
-	CONVERT_OPT_LAST   /* verbs number their own options from here */
+	CONVERT_OPT_STRICT,
+	CONVERT_OPT_INVALID_UTF8,
+	CONVERT_OPT_DATABASE,
+	CONVERT_OPT_LAST /* verbs number their own options from here */
 };
-extern const struct option convert_longopts[]; /* ends with a zero entry; 13 entries before it */
-#define CONVERT_LONGOPTS_COUNT 13
+extern const struct option convert_longopts[]; /* ends with a zero entry; 16 entries before it */
+#define CONVERT_LONGOPTS_COUNT 16
 
 struct convert_args {
 	struct convert_options opt;

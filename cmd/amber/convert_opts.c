@@ -21,6 +21,9 @@ const struct option convert_longopts[] = {
     {"pk", required_argument, NULL, CONVERT_OPT_PK},
     {"index", required_argument, NULL, CONVERT_OPT_INDEX},
     {"delimiter", required_argument, NULL, 'd'},
+    {"strict", no_argument, NULL, CONVERT_OPT_STRICT},
+    {"invalid-utf8", required_argument, NULL, CONVERT_OPT_INVALID_UTF8},
+    {"database", required_argument, NULL, CONVERT_OPT_DATABASE},
     {NULL, 0, NULL, 0},
 };
 
@@ -33,6 +36,8 @@ static void apply_pending(struct convert_input *dst, struct convert_input *s)
 		dst->table = s->table;
 	if (s->schema)
 		dst->schema = s->schema;
+	if (s->database)
+		dst->database = s->database;
 	if (s->pk)
 		dst->pk = s->pk;
 	if (s->no_header)
@@ -92,12 +97,28 @@ int convert_args_take(struct convert_args *a, int c, const char *arg, const char
 	case CONVERT_OPT_SKIP:
 		a->opt.skip_bad_rows = 1;
 		return 1;
+	case CONVERT_OPT_STRICT:
+		a->opt.strict = 1;
+		return 1;
+	case CONVERT_OPT_INVALID_UTF8:
+		if (strcmp(arg, "error") == 0)
+			a->opt.invalid_utf8 = DUMP_UTF8_ERROR;
+		else if (strcmp(arg, "blob") == 0)
+			a->opt.invalid_utf8 = DUMP_UTF8_BLOB;
+		else if (strcmp(arg, "replace") == 0)
+			a->opt.invalid_utf8 = DUMP_UTF8_REPLACE;
+		else
+			return -cmd_usage_error(verb, "--invalid-utf8 takes error, blob or replace, not '%s'",
+						arg);
+		return 1;
 	case 'q':
 		a->quiet = 1;
 		return 1;
 	case 'f':
 		if (convert_parse_format(arg, &p->format) < 0)
-			return -cmd_usage_error(verb, "unknown format '%s'; use csv, tsv or geonames", arg);
+			return -cmd_usage_error(
+			    verb, "unknown format '%s'; use csv, tsv, geonames, mysql, postgres or sqlite",
+			    arg);
 		break;
 	case 't':
 	case CONVERT_OPT_TABLE:
@@ -105,6 +126,9 @@ int convert_args_take(struct convert_args *a, int c, const char *arg, const char
 		break;
 	case CONVERT_OPT_SCHEMA:
 		p->schema = arg;
+		break;
+	case CONVERT_OPT_DATABASE:
+		p->database = arg;
 		break;
 	case CONVERT_OPT_NO_HEADER:
 		p->no_header = 1;
