@@ -79,21 +79,6 @@ static const struct option build_longopts[] = {
 };
 #define BUILD_LONGOPTS_COUNT (sizeof build_longopts / sizeof *build_longopts)
 
-/* amberd beside the running amber binary. */
-static void default_server(char *out, size_t size)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0) {
-		snprintf(out, size, "amberd");
-		return;
-	}
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	*slash = '\0';
-	snprintf(out, size, "%s/amberd", self);
-}
-
 static int parse_int(const char *arg, int lo, int hi, int *out)
 {
 	char *end;
@@ -147,7 +132,8 @@ int cmd_build(int argc, char **argv)
 	char server[PATH_MAX + 16];
 	struct amber_error err = {0};
 	int c, status = 2;
-	default_server(server, sizeof server);
+	if (amber_sibling("amberd", server, sizeof server) < 0)
+		snprintf(server, sizeof server, "amberd");
 	o.server = server;
 	while ((c = getopt_long(argc, argv, "-o:qhf:t:d:", longopts, NULL)) != -1) {
 		switch (c) {

@@ -12,6 +12,12 @@ int cmd_convert(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_k8s(int argc, char **argv);
+/* Writes the path of the program `name` installed beside the running amber (through
+ * /proc/self/exe) into out. Returns 0, or -1 with errno when /proc/self/exe cannot be read. */
+int amber_sibling(const char *name, char *out, size_t size);
 
 /* Prints "amber VERB: message" and a hint to stderr; returns 2, the usage exit code. */
 int cmd_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

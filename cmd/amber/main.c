@@ -2,8 +2,10 @@
 #include "cmd/amber/cmds.h"
 #include "core/loader.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct verb {
 	const char *name;
@@ -11,12 +13,8 @@ struct verb {
 	const char *summary;
 };
 
-int cmd_k8s(int argc, char **argv);   /* cmd/amber/k8s.c; belongs in cmds.h */
-int cmd_run(int argc, char **argv);   /* cmd/amber/run.c; belongs in cmds.h */
-int cmd_serve(int argc, char **argv); /* cmd/amber/serve.c; belongs in cmds.h */
-
 static const struct verb verbs[] = {
-    {"convert", cmd_convert, "load CSV, TSV or GeoNames files into an immutable SQLite database"},
+    {"convert", cmd_convert, "load SQL dumps, CSV, TSV or GeoNames files into an immutable SQLite database"},
     {"build", cmd_build, "convert, then write a FROM-scratch container image with the server (no daemon)"},
     {"inspect", cmd_inspect, "show an image's reference, layers, config, labels and tables"},
     {"verify", cmd_verify, "check every digest, size and diff_id of an image, and its database"},
@@ -24,6 +22,18 @@ static const struct verb verbs[] = {
     {"serve", cmd_serve, "serve a SQLite database made by amber over HTTP (development)"},
     {"k8s", cmd_k8s, "print a Kubernetes Deployment and Service for an image"},
 };
+
+int amber_sibling(const char *name, char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	snprintf(out, size, "%.*s/%s", slash ? (int)(slash - self) : 1, slash ? self : ".", name);
+	return 0;
+}
 
 static void usage(FILE *out)
 {

@@ -29,18 +29,13 @@ static const char usage_text[] =
     "\n"
     "Ctrl-C or SIGTERM stops the server: it drains its requests and exits 0.\n";
 
-/* The amberd beside the running amber: <dir of /proc/self/exe>/amberd. */
+/* The amberd beside the running amber. */
 static int find_amberd(char *out, size_t len)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n < 0) {
+	if (amber_sibling("amberd", out, len) < 0) {
 		fprintf(stderr, "amber serve: cannot find the running amber: %s\n", strerror(errno));
 		return -1;
 	}
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	snprintf(out, len, "%.*s/amberd", slash ? (int)(slash - self) : 1, slash ? self : ".");
 	if (access(out, X_OK) < 0) {
 		fprintf(stderr,
 			"amber serve: %s: %s (amberd is installed beside amber; 'make' builds both)\n", out,
