@@ -1,0 +1,1 @@
+ða /* open comment
