@@ -66,9 +66,11 @@ bin/amberd: $(call amberd_obj,$(AMBERD_SRC) $(AMBERD_LIB))
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -static -s -o $@ $^ -lsqlite3 -lpthread -lm
 
-build/san/bin/amber: $(call san_obj,$(AMBER_SRC) $(LIB_SRC))
+# The sanitizer build of amber finds the (release) server beside it, as bin/amber does.
+build/san/bin/amber: $(call san_obj,$(AMBER_SRC) $(LIB_SRC)) | bin/amberd
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	$(CC) $(SAN) -o $@ $(filter %.o,$^) $(LIBS)
+	ln -sf ../../../bin/amberd $(dir $@)amberd
 
 build/rel/tests/%: build/rel/tests/%.o $(call rel_obj,$(TEST_SUPPORT) $(LIB_SRC))
 	$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(LIBS)
@@ -80,11 +82,17 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p build/fuzz
 	clang $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
+# The row checksum tool of the SQL dump tests (tests/e2e/test_dumps.sh, scripts/make-fixtures.sh).
+ROWSUM := build/rel/tests/tools/rowsum
+
+$(ROWSUM): build/rel/tests/tools/rowsum.o build/rel/core/sha256.o
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
 deps:
 	@scripts/deps.sh --if-missing
 
 test: deps
-	@$(MAKE) --no-print-directory format-check all $(TESTS_REL) build/san/bin/amber $(TESTS_SAN) $(FUZZERS)
+	@$(MAKE) --no-print-directory format-check all $(TESTS_REL) build/san/bin/amber $(TESTS_SAN) $(FUZZERS) $(ROWSUM)
 	@tests/run.sh
 
 test-unit: all $(TESTS_REL)
@@ -106,7 +114,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 
-FORMATTED := $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(TEST_SUPPORT) $(FUZZ_SRC) \
+FORMATTED := $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(TEST_SUPPORT) $(FUZZ_SRC) tests/tools/rowsum.c \
 	$(wildcard core/*.h formats/*.h cmd/*/*.h tests/*.h)
 
 format:
