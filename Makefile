@@ -78,9 +78,17 @@ build/rel/tests/%: build/rel/tests/%.o $(call rel_obj,$(TEST_SUPPORT) $(LIB_SRC)
 build/san/tests/%: build/san/tests/%.o $(call san_obj,$(TEST_SUPPORT) $(LIB_SRC))
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
-	@mkdir -p build/fuzz
-	clang $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+# Fuzz targets: the library is compiled once with the fuzzer's coverage instrumentation, then
+# each target links against those objects.
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1
+fuzz_obj = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+
+build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(call fuzz_obj,$(LIB_SRC))
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
 # The row checksum tool of the SQL dump tests (tests/e2e/test_dumps.sh, scripts/make-fixtures.sh).
 ROWSUM := build/rel/tests/tools/rowsum

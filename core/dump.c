@@ -1352,6 +1352,9 @@ static int bool_value(struct target *x, enum dump_lit lit, const char *p, size_t
 		set_int(x->slot, (int64_t)u);
 		return 0;
 	}
+	/* MySQL's BOOL is TINYINT(1), which holds any tinyint: a number stays the number. */
+	if (lit == DUMP_LIT_NUMBER)
+		return integer_value(x, lit, p, len, err);
 	for (size_t i = 0; i < sizeof truths / sizeof *truths; i++) {
 		if (equals_nocase(p, len, truths[i])) {
 			set_int(x->slot, 1);

@@ -27,7 +27,7 @@
 /* How a column stores values, and its declared SQLite type. */
 enum dump_kind {
 	DUMP_INTEGER, /* INTEGER: int64 (the int family, serial, YEAR, BIT(n) up to 64) */
-	DUMP_BOOL,    /* INTEGER 0 or 1: from 0/1, true/false, t/f (tinyint(1), boolean) */
+	DUMP_BOOL,    /* INTEGER: 0/1 from true/false, t/f; a number as itself (tinyint(1), boolean) */
 	DUMP_EXACT,   /* no declared type, so SQLite converts nothing: INTEGER when the number is
 			 an integer that fits int64, REAL when it has at most 15 significant
 			 digits, else TEXT exactly as written (DECIMAL, NUMERIC, BIGINT UNSIGNED) */

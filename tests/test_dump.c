@@ -492,9 +492,13 @@ static void booleans_accept_the_usual_spellings(void **state)
 	one_ok(ins, DUMP_LIT_BITS, "1");
 	assert_int_equal(put(ins, 0, DUMP_LIT_STRING, "maybe"), -1);
 	assert_string_equal(err.message, "'maybe' is not a boolean (column t.c)");
-	assert_int_equal(put(ins, 0, DUMP_LIT_NUMBER, "2"), -1);
+	/* A MySQL BOOL is TINYINT(1): a number is kept as it is, a fraction is not an integer. */
+	one_ok(ins, DUMP_LIT_NUMBER, "5");
+	one_ok(ins, DUMP_LIT_NUMBER, "-7");
+	assert_int_equal(put(ins, 0, DUMP_LIT_NUMBER, "1.5"), -1);
+	assert_string_equal(err.message, "'1.5' is not an integer (column t.c)");
 	finish();
-	assert_string_equal(q("SELECT group_concat(c, '') FROM t"), "1010101001");
+	assert_string_equal(q("SELECT group_concat(c, ',') FROM t"), "1,0,1,0,1,0,1,0,0,1,5,-7");
 	assert_string_equal(q("SELECT DISTINCT typeof(c) FROM t"), "integer");
 }
 
