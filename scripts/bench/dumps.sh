@@ -94,6 +94,8 @@ dumps_rounds() {
             floor) run_timed "dumps-$k-$tag" sqlite3 -batch -bail "$db" <"$d/floor-$tag.sql" ;;
             mysql | pg | sqlite)
                 run_timed "dumps-$k-$tag" "$AMBER" convert --quiet "$d/cities500-$tag.$k.sql" -o "$db" ;;
+            mysqlq | pgq)
+                run_timed "dumps-$k-$tag" "$AMBER" convert --quiet --check quick "$d/cities500-$tag.${k%q}.sql" -o "$db" ;;
             stock) run_timed "dumps-$k-$tag" sqlite3 -batch -bail "$db" <"$d/cities500-$tag.sqlite.sql" ;;
             mariadb)
                 dumps_mdb -e "DROP DATABASE IF EXISTS restore_$tag; CREATE DATABASE restore_$tag"
@@ -130,8 +132,8 @@ bench_dumps() {
         "$ROOT/scripts/sqlservers.sh" start-mariadb "$d/servers" 2>/dev/null
     fi
     rm -f "$WORK/times/"dumps-*
-    dumps_rounds 1x "$r1" floor mysql pg sqlite stock mariadb
-    dumps_rounds 10x "$r10" floor mysql pg
+    dumps_rounds 1x "$r1" floor mysql pg sqlite mysqlq pgq stock mariadb
+    dumps_rounds 10x "$r10" floor mysql pg mysqlq
     dumps_stop_servers
     trap - EXIT
 
@@ -159,11 +161,14 @@ bench_dumps() {
         row 1x mysql "\`amber convert\` of the mysqldump ($(du -m "$d/cities500-1x.mysql.sql" | cut -f1) MB, extended INSERTs)" 1.0
         row 1x pg "\`amber convert\` of the pg_dump ($(du -m "$d/cities500-1x.pg.sql" | cut -f1) MB, COPY)" 1.0
         row 1x sqlite "\`amber convert\` of sqlite3's .dump ($(du -m "$d/cities500-1x.sqlite.sql" | cut -f1) MB, one INSERT per row)" 1.0
+        row 1x mysqlq "the mysqldump with \`--check quick\` (quick_check instead of integrity_check)" 1.0
+        row 1x pgq "the pg_dump with \`--check quick\`" 1.0
         row 1x stock "stock route: \`sqlite3 new.db < dump\` (the same .dump)" 0
         row 1x mariadb "restoring the mysqldump into MariaDB (\`mariadb db < dump\`, InnoDB)" 0
         row 10x floor "floor at 10×" 0
         row 10x mysql "\`amber convert\` of the mysqldump at 10×" 1.0
         row 10x pg "\`amber convert\` of the pg_dump at 10×" 1.0
+        row 10x mysqlq "the mysqldump at 10× with \`--check quick\`" 1.0
         echo
         echo "Every amber run ends with \`PRAGMA integrity_check\` (its default; \`--check quick\` is cheaper) and" \
             "ANALYZE and VACUUM as the floor does. The floor and the stock route run no check. The dumps were" \

@@ -17,7 +17,7 @@ overlay_start() {
     args=(--db /data/amber.db --listen "127.0.0.1:$port" --threads 2)
     case $mode in
     host) "$AMBERD" --db "$d/host.db" --listen "127.0.0.1:$port" --threads 2 2>>"$d/log" & ;;
-    run) XDG_CACHE_HOME=$d/cache "$AMBER" run "$d/img.tar" --listen "127.0.0.1:$port" -- --threads 2 2>>"$d/log" & ;;
+    run) XDG_CACHE_HOME=$d/cache "$AMBER" run "$d/img.tar" --listen "127.0.0.1:$port" -- "${args[@]:0:2}" --threads 2 2>>"$d/log" & ;;
     podman) podman "${OVERLAY_PODMAN[@]}" run --rm --network=host --name amber-bench-pm "$OVERLAY_REF" "${args[@]}" \
         >>"$d/log" 2>&1 & ;;
     docker) overlay_docker run --rm --network=host --name amber-bench-dk "$OVERLAY_REF" \

@@ -5,7 +5,10 @@
 # stopped by this script by PID. (sourced by scripts/bench.sh)
 
 prop_stop() {
-    [ -n "${PROP_REG_PID:-}" ] && { kill -TERM "$PROP_REG_PID" 2>/dev/null; wait "$PROP_REG_PID" 2>/dev/null; }
+    if [ -n "${PROP_REG_PID:-}" ]; then
+        kill -TERM "$PROP_REG_PID" 2>/dev/null || true
+        wait "$PROP_REG_PID" 2>/dev/null || true
+    fi
     PROP_REG_PID=
     "$ROOT/scripts/sqlservers.sh" stop "$WORK/propagation/servers" >/dev/null 2>&1 || true
 }
