@@ -3,28 +3,30 @@
 # FROM-scratch container image with no daemon (amber build), the image inspected and verified,
 # then run with no daemon and no root (amber run: the image's own /amberd from its unpacked
 # layers) and asked three questions over HTTP. The server listens on 127.0.0.1 with a free
-# port and is stopped by this script.
+# port and is stopped by this script. AMBER and DEMO_OUT (default build/demo) let
+# tests/e2e/test_demo.sh run it with another amber binary and output directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=build/demo
+amber=${AMBER:-bin/amber}
+out=${DEMO_OUT:-build/demo}
 mkdir -p "$out"
 image=$out/geonames.tar
-export XDG_CACHE_HOME=$PWD/$out/cache # amber run's unpack cache, kept inside the build tree
+export XDG_CACHE_HOME=$(realpath "$out")/cache # amber run's unpack cache, kept inside the build tree
 
 echo "== amber build: samples/geonames/cities500-extract.txt + samples/geonames/queries.sql -> $image"
-SOURCE_DATE_EPOCH=0 bin/amber build --quiet --force --format geonames samples/geonames/cities500-extract.txt \
+SOURCE_DATE_EPOCH=0 "$amber" build --quiet --force --format geonames samples/geonames/cities500-extract.txt \
 	--queries samples/geonames/queries.sql -t geonames:sample -o "$image" >/dev/null
 echo
 echo "== amber inspect $image"
-bin/amber inspect "$image"
+"$amber" inspect "$image"
 echo
 echo "== amber verify $image"
-bin/amber verify "$image"
+"$amber" verify "$image"
 
 echo
 echo "== amber run $image --listen 127.0.0.1:0   (no daemon: the image's own /amberd)"
 log=$out/run.log
-bin/amber run "$image" --listen 127.0.0.1:0 2>"$log" &
+"$amber" run "$image" --listen 127.0.0.1:0 2>"$log" &
 server=$!
 stop() {
 	kill -TERM "$server" 2>/dev/null || true
@@ -45,8 +47,8 @@ ask() {
 	echo
 	echo "== $1"
 	echo "   curl 'http://127.0.0.1:$port$2'"
-	curl -sf "http://127.0.0.1:$port$2" | jq -r '.columns as $c | ($c | @tsv), (.rows[] | map(tostring) | @tsv)' |
-		head -n 6 | column -t -s $'\t' | sed 's/^/   /'
+	curl -sf "http://127.0.0.1:$port$2" | jq -r '.columns as $c | ($c | @tsv), (.rows[:5][] | map(tostring) | @tsv)' |
+		column -t -s $'\t' | sed 's/^/   /'
 }
 ask "the most populous places of Switzerland (canned query by_country)" \
 	"/v1/queries/by_country?country=CH&_limit=5"
