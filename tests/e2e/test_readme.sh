@@ -48,7 +48,7 @@ for b in "$WORK"/block-*.sh; do
 		sed "s/127\.0\.0\.1:8080/127.0.0.1:$port/g; s/localhost:8080/127.0.0.1:$port/g" "$b"
 		echo
 		# Stop whatever the block left running in the background, by PID.
-		echo 'for p in $(jobs -p); do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done'
+		echo 'for p in $(jobs -p); do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done'
 	} >"$b.run"
 	if timeout 120 bash "$b.run" >"$b.out" 2>&1; then
 		ok "README line $line: $first"
