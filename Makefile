@@ -13,6 +13,7 @@ AMBERD_SRC := $(sort $(wildcard cmd/amberd/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TEST_SUPPORT := tests/support.c
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SUPPORT := tests/fuzz/sql_fuzz.c
 
 # Two object trees: build/rel for what ships, build/san for the sanitizer pass of `make test`.
 rel_obj = $(patsubst %.c,build/rel/%.o,$(1))
@@ -87,7 +88,7 @@ build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
 
-build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(call fuzz_obj,$(LIB_SRC))
+build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(call fuzz_obj,$(FUZZ_SUPPORT) $(LIB_SRC))
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
 # The row checksum tool of the SQL dump tests (tests/e2e/test_dumps.sh, scripts/make-fixtures.sh).
@@ -122,8 +123,8 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 
-FORMATTED := $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(TEST_SUPPORT) $(FUZZ_SRC) tests/tools/rowsum.c \
-	$(wildcard core/*.h formats/*.h cmd/*/*.h tests/*.h)
+FORMATTED := $(LIB_SRC) $(AMBER_SRC) $(AMBERD_SRC) $(TEST_SRC) $(TEST_SUPPORT) $(FUZZ_SRC) $(FUZZ_SUPPORT) \
+	tests/tools/rowsum.c $(wildcard core/*.h formats/*.h cmd/*/*.h tests/*.h tests/fuzz/*.h)
 
 format:
 	clang-format -i $(FORMATTED)

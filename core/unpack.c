@@ -416,19 +416,29 @@ int unpack_image(struct image *img, const char *root, int sync, struct unpack *s
 
 /* ---- checks on an unpacked tree ---- */
 
-int unpack_check_executable(const char *root, const char *path, struct amber_error *err)
+/* Opens `path` inside the tree at `root` (by open_in_root's rules) as an O_PATH descriptor into
+ * *fd: -1 with errno set when it cannot be opened there. Returns 0, or -1 with err set when
+ * `root` itself cannot be opened. */
+static int open_path_in_tree(const char *root, const char *path, int *fd, struct amber_error *err)
 {
 	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return amber_error_at(err, root, 0, 0, "cannot open: %s", strerror(errno));
-	int fd = open_in_root(rootfd, path, O_PATH);
+	*fd = open_in_root(rootfd, path, O_PATH);
 	int saved = errno;
 	close(rootfd);
-	if (fd < 0) {
-		errno = saved;
+	errno = saved;
+	return 0;
+}
+
+int unpack_check_executable(const char *root, const char *path, struct amber_error *err)
+{
+	int fd;
+	if (open_path_in_tree(root, path, &fd, err) < 0)
+		return -1;
+	if (fd < 0)
 		return errno == ENOENT ? amber_error_at(err, path, 0, 0, "not in the image")
 				       : open_failed(path, "open", err);
-	}
 	struct stat st;
 	int rc = fstat(fd, &st);
 	close(fd);
@@ -442,16 +452,11 @@ int unpack_check_executable(const char *root, const char *path, struct amber_err
 
 int unpack_resolve(const char *root, const char *path, char *out, size_t len, struct amber_error *err)
 {
-	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return amber_error_at(err, root, 0, 0, "cannot open: %s", strerror(errno));
-	int fd = open_in_root(rootfd, path, O_PATH);
-	int saved = errno;
-	close(rootfd);
-	if (fd < 0) {
-		errno = saved;
+	int fd;
+	if (open_path_in_tree(root, path, &fd, err) < 0)
+		return -1;
+	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : open_failed(path, "resolve", err);
-	}
 	char link[64], host[4096];
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, host, sizeof host - 1);

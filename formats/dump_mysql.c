@@ -28,9 +28,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Bytes of a token quoted in a message. */
-#define QUOTE_MAX 40
-
 /* A token of a collected statement: its decoded text and its text as written both live in
  * the statement's byte buffer, NUL-terminated. */
 struct dtok {
@@ -82,21 +79,6 @@ struct my {
 
 /* --- places and messages --- */
 
-/* `p` (n bytes) readable in a message: control and non-ASCII bytes as \xNN, cut at QUOTE_MAX. */
-static void quote_bytes(struct buf *out, const char *p, size_t n)
-{
-	size_t k = n > QUOTE_MAX ? QUOTE_MAX : n;
-	for (size_t i = 0; i < k; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 0x20 && c < 0x7f && c != '"')
-			buf_addc(out, (char)c);
-		else
-			buf_addf(out, "\\x%02x", c);
-	}
-	if (n > k)
-		buf_adds(out, "...");
-}
-
 /* An error at the current token, the message followed by the token quoted. */
 static int fail_tok(struct my *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail_tok(struct my *m, const char *fmt, ...)
@@ -107,7 +89,7 @@ static int fail_tok(struct my *m, const char *fmt, ...)
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	buf_adds(&msg, ": \"");
-	quote_bytes(&msg, m->tok.start, m->tok.size);
+	sqlread_quote(&msg, m->tok.start, m->tok.size);
 	buf_adds(&msg, "\"");
 	sqlread_error(&m->r, m->tok.start, m->err, "%s", buf_str(&msg));
 	buf_free(&msg);
@@ -128,7 +110,7 @@ static int fail_dtok(struct my *m, const struct dtok *t, const char *fmt, ...)
 		buf_adds(&msg, " at the end of the statement");
 	} else {
 		buf_adds(&msg, ": \"");
-		quote_bytes(&msg, t->raw, t->raw_len);
+		sqlread_quote(&msg, t->raw, t->raw_len);
 		buf_adds(&msg, "\"");
 	}
 	amber_error_at(m->err, m->r.name, t->line, t->col, "%s", buf_str(&msg));

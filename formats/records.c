@@ -26,6 +26,20 @@ int record_reader_open(struct record_reader *r, const char *path, const char *na
 	return 0;
 }
 
+int records_read_more(struct buf *b, struct input *in, int *eof, struct amber_error *err)
+{
+	size_t want = b->len > READ_CHUNK ? b->len : READ_CHUNK;
+	buf_grow(b, want);
+	ssize_t n = input_read(in, b->data + b->len, want, err);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		*eof = 1;
+	b->len += (size_t)n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
 /* Moves the unconsumed tail to the front and appends the next chunk. Returns 0 or -1. */
 static int refill(struct record_reader *r, struct amber_error *err)
 {
@@ -37,18 +51,7 @@ static int refill(struct record_reader *r, struct amber_error *err)
 		return amber_error_at(err, input_name(r->in), r->next_line, 0,
 				      "record longer than %u MiB (an unterminated quote?)",
 				      RECORD_MAX_BYTES >> 20);
-	/* Read at least as much as is already waiting, so a long record is parsed from its start
-	 * O(log n) times rather than once per chunk. */
-	size_t want = r->buf.len > READ_CHUNK ? r->buf.len : READ_CHUNK;
-	buf_grow(&r->buf, want);
-	ssize_t n = input_read(r->in, r->buf.data + r->buf.len, want, err);
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		r->eof = 1;
-	r->buf.len += (size_t)n;
-	r->buf.data[r->buf.len] = '\0';
-	return 0;
+	return records_read_more(&r->buf, r->in, &r->eof, err);
 }
 
 /* Line and column of byte `at` of the unconsumed data, counting from the record start. */

@@ -1,11 +1,11 @@
 /* sqlread.c — a dump file read as SQL tokens or lines (see sqlread.h). */
 #include "formats/sqlread.h"
 
+#include "formats/records.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#define READ_CHUNK (256 * 1024)
 
 int sqlread_open(struct sqlread *r, const char *path, const char *name, enum sql_dialect dialect,
 		 struct amber_error *err)
@@ -32,18 +32,7 @@ static int refill(struct sqlread *r, struct amber_error *err)
 	if (r->buf.len >= SQLREAD_MAX_TOKEN)
 		return sqlread_error(r, NULL, err, "a token or line longer than %u MiB",
 				     SQLREAD_MAX_TOKEN >> 20);
-	/* Read at least as much as is already waiting, so a long token is scanned from its start
-	 * O(log n) times rather than once per chunk. */
-	size_t want = r->buf.len > READ_CHUNK ? r->buf.len : READ_CHUNK;
-	buf_grow(&r->buf, want);
-	ssize_t n = input_read(r->in, r->buf.data + r->buf.len, want, err);
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		r->eof = 1;
-	r->buf.len += (size_t)n;
-	r->buf.data[r->buf.len] = '\0';
-	return 0;
+	return records_read_more(&r->buf, r->in, &r->eof, err);
 }
 
 /* Remembers the current position as the one places are counted from. */
@@ -68,10 +57,9 @@ static void advance(struct sqlread *r, size_t n)
 	r->pos += n;
 }
 
-/* Appends up to 40 bytes of `p` to `b`, readable: control and non-ASCII bytes as \xNN. */
-static void snippet(struct buf *b, const char *p, size_t n)
+void sqlread_quote(struct buf *b, const char *p, size_t n)
 {
-	size_t k = n > 40 ? 40 : n;
+	size_t k = n > SQLREAD_QUOTE_MAX ? SQLREAD_QUOTE_MAX : n;
 	for (size_t i = 0; i < k; i++) {
 		unsigned char c = (unsigned char)p[i];
 		if (c >= 0x20 && c < 0x7f && c != '"')
@@ -108,7 +96,7 @@ int sqlread_token(struct sqlread *r, struct sqltok *tok, struct amber_error *err
 				at = p, size = 0;
 			if (size > (size_t)(p + avail - at))
 				size = (size_t)(p + avail - at);
-			snippet(&quoted, at, size ? size : (size_t)(p + avail - at));
+			sqlread_quote(&quoted, at, size ? size : (size_t)(p + avail - at));
 			sqlread_error(r, at, err, "%s: \"%s\"", r->st.error ? r->st.error : "invalid SQL",
 				      buf_str(&quoted));
 			buf_free(&quoted);

@@ -35,6 +35,12 @@ struct sqlread {
 	size_t ref_col0;
 };
 
+/* How many bytes of a token sqlread_quote shows. */
+#define SQLREAD_QUOTE_MAX 40
+/* Appends up to SQLREAD_QUOTE_MAX bytes of `p` (n bytes) to `b`, readable in a message: control
+ * and non-ASCII bytes as \xNN, "..." when cut. */
+void sqlread_quote(struct buf *b, const char *p, size_t n);
+
 /* Opens `path` ("-" is stdin) to be read with the tokenizer of `dialect`. `name` is what
  * errors call it. Returns 0 or -1. */
 int sqlread_open(struct sqlread *r, const char *path, const char *name, enum sql_dialect dialect,

@@ -11,7 +11,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "core/buf.h"
 #include "core/dump.h"
 #include "core/loader.h"
+#include "tests/support.h"
 
 #define SHA_A "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
@@ -35,28 +35,10 @@ static sqlite3 *db; /* the finished database */
 static struct buf result;
 static struct amber_error err;
 
-static void remove_tree(const char *path)
-{
-	DIR *dh = opendir(path);
-	if (!dh)
-		return;
-	struct dirent *e;
-	while ((e = readdir(dh)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char sub[512];
-		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-		unlink(sub);
-	}
-	closedir(dh);
-	rmdir(path);
-}
-
 static int set_up(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/amber_test_dump_XXXXXX");
-	if (!mkdtemp(dir))
+	if (support_temp_dir(dir, sizeof dir, "dump") < 0)
 		return -1;
 	snprintf(out_path, sizeof out_path, "%s/out.db", dir);
 	messages = tmpfile();
@@ -76,7 +58,7 @@ static int tear_down(void **state)
 	db = NULL;
 	buf_free(&result);
 	fclose(messages);
-	remove_tree(dir);
+	support_remove_tree(dir);
 	return 0;
 }
 

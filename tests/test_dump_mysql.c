@@ -2,9 +2,7 @@
  * each test loads unit inputs (small SQL texts written for these tests in mysqldump's shapes,
  * not real dumps: those are fixtures made by the real tools) and queries the finished database
  * with SQLite, or checks the error's place and message. */
-#include "core/buf.h"
 #include "core/dump.h"
-#include "core/loader.h"
 #include "core/progress.h"
 #include "formats/sqldump.h"
 #include "tests/support.h"
@@ -16,108 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 static struct progress quiet;
-static const char *db_path;
 
-static int clean_up(void **state)
+/* One unit input in one pass. */
+static int load_one(struct dump *d, const char *path, const struct sqldump_options *opt,
+		    struct amber_error *err)
 {
-	(void)state;
-	support_temp_remove_all();
-	db_path = NULL;
-	return 0;
-}
-
-/* Loads the unit inputs in order into a new database at
- * db_path. Returns 0, or -1 with err set. */
-static int load_files(const char *const *texts, size_t n, const struct sqldump_options *opt, int strict,
-		      struct amber_error *err)
-{
-	const char *paths[4];
-	assert_true(n <= 4);
-	support_temp_remove_all(); /* an earlier load's files in the same test are done with */
-	for (size_t i = 0; i < n; i++)
-		paths[i] = support_temp_with(texts[i], strlen(texts[i]));
-	db_path = support_temp_new();
-	struct db_loader *ld = db_loader_create(db_path, 0, DB_CHECK_QUICK, &quiet, err);
-	assert_non_null(ld);
-	struct dump_options dopt = {strict, DUMP_UTF8_ERROR, &quiet};
-	struct dump *d = dump_create(ld, &dopt);
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = sqldump_load_mysql(d, paths[i], "unit.sql", DUMP_PASS_ALL, opt, err);
-	}
-	if (rc == 0)
-		rc = dump_finish(d, err);
-	dump_free(d);
-	if (rc < 0) {
-		db_loader_abort(ld);
-		return -1;
-	}
-	return db_loader_finish(ld, err);
-}
-
-static int load(const char *text, const struct sqldump_options *opt, struct amber_error *err)
-{
-	return load_files(&text, 1, opt, 0, err);
-}
-
-static void load_ok(const char *text, const struct sqldump_options *opt)
-{
-	struct amber_error err = {0};
-	if (load(text, opt, &err) < 0)
-		fail_msg("load: %s:%ld:%ld: %s", err.file, err.line, err.column, err.message);
-}
-
-static int add_row(void *arg, int ncols, char **values, char **names)
-{
-	(void)names;
-	struct buf *out = arg;
-	if (out->len)
-		buf_addc(out, '\n');
-	for (int i = 0; i < ncols; i++)
-		buf_addf(out, "%s%s", i ? "|" : "", values[i] ? values[i] : "NULL");
-	return 0;
-}
-
-/* The rows of `sql` on the loaded database: columns joined by "|", rows by "\n". */
-static char *query(const char *sql)
-{
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	struct buf out = BUF_INIT;
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, add_row, &out, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
-	buf_adds(&out, "");
-	return buf_detach(&out);
-}
-
-static void check_query(const char *sql, const char *want)
-{
-	char *got = query(sql);
-	if (strcmp(got, want) != 0)
-		fail_msg("%s:\n got  %s\n want %s", sql, got, want);
-	free(got);
-}
-
-/* The load fails at line:column with a message containing `want`, and leaves no database. */
-static void check_load_fails(const char *text, int strict, long line, long column, const char *want)
-{
-	struct amber_error err = {0};
-	assert_int_equal(load_files(&text, 1, NULL, strict, &err), -1);
-	if (err.line != line || err.column != column || !strstr(err.message, want) ||
-	    strcmp(err.file, "unit.sql") != 0)
-		fail_msg("got %s:%ld:%ld: %s\nwant unit.sql:%ld:%ld: …%s…", err.file, err.line, err.column,
-			 err.message, line, column, want);
-	struct stat sb;
-	assert_int_equal(stat(db_path, &sb), 0);
-	assert_int_equal(sb.st_size, 0);
+	return sqldump_load_mysql(d, path, "unit.sql", DUMP_PASS_ALL, opt, err);
 }
 
 /* Unit input in mariadb-dump's shape: sandbox line, conditional SETs, LOCK TABLES, extended
@@ -177,20 +83,21 @@ static const char shop_dump[] =
 static void test_types_keys_and_defaults_become_sqlite_ddl(void **state)
 {
 	(void)state;
-	load_ok(shop_dump, NULL);
-	check_query("SELECT name, type, pk, \"notnull\", dflt_value FROM pragma_table_info('items')",
-		    "id|INTEGER|1|1|NULL\nname|TEXT|0|1|''\nprice||0|0|NULL\nbig||0|0|0\nok|INTEGER|0|1|1\n"
-		    "flags|INTEGER|0|0|NULL\ndata|BLOB|0|0|NULL\nratio|REAL|0|0|-1.5\n"
-		    "made|TEXT|0|1|CURRENT_TIMESTAMP\nkind|TEXT|0|0|'a'\ntotal||0|0|NULL");
-	check_query("SELECT name, \"unique\" FROM pragma_index_list('items') ORDER BY name",
-		    "k_price|0\nname_u|1");
+	support_dump_load_ok(shop_dump, NULL);
+	support_dump_check_query(
+	    "SELECT name, type, pk, \"notnull\", dflt_value FROM pragma_table_info('items')",
+	    "id|INTEGER|1|1|NULL\nname|TEXT|0|1|''\nprice||0|0|NULL\nbig||0|0|0\nok|INTEGER|0|1|1\n"
+	    "flags|INTEGER|0|0|NULL\ndata|BLOB|0|0|NULL\nratio|REAL|0|0|-1.5\n"
+	    "made|TEXT|0|1|CURRENT_TIMESTAMP\nkind|TEXT|0|0|'a'\ntotal||0|0|NULL");
+	support_dump_check_query("SELECT name, \"unique\" FROM pragma_index_list('items') ORDER BY name",
+				 "k_price|0\nname_u|1");
 }
 
 static void test_extended_insert_values_are_exact(void **state)
 {
 	(void)state;
-	load_ok(shop_dump, NULL);
-	check_query(
+	support_dump_load_ok(shop_dump, NULL);
+	support_dump_check_query(
 	    "SELECT id, quote(name), quote(price), quote(big), ok, flags, quote(data), ratio, made, kind "
 	    "FROM items ORDER BY id",
 	    "1|'it''s \"q\"\n\\'|12.5|'18446744073709551615'|1|0|X'6100621A'|-0.0025|2024-01-01 00:00:00|a\n"
@@ -201,23 +108,24 @@ static void test_extended_insert_values_are_exact(void **state)
 static void test_view_replaces_its_placeholder(void **state)
 {
 	(void)state;
-	load_ok(shop_dump, NULL);
-	check_query("SELECT type, name FROM sqlite_master WHERE name = 'v'", "view|v");
+	support_dump_load_ok(shop_dump, NULL);
+	support_dump_check_query("SELECT type, name FROM sqlite_master WHERE name = 'v'", "view|v");
 	/* The string was re-quoted for SQLite: backslash escapes undone, quotes doubled. */
-	check_query("SELECT instr(sql, 'it''''s \"q\"' || char(10) || '\\''') > 0 FROM sqlite_master "
-		    "WHERE name = 'v'",
-		    "1");
-	check_query("SELECT id, name FROM v ORDER BY id", "2|caf\xc3\xa9\n3|x;--y/*");
+	support_dump_check_query(
+	    "SELECT instr(sql, 'it''''s \"q\"' || char(10) || '\\''') > 0 FROM sqlite_master "
+	    "WHERE name = 'v'",
+	    "1");
+	support_dump_check_query("SELECT id, name FROM v ORDER BY id", "2|caf\xc3\xa9\n3|x;--y/*");
 }
 
 static void test_triggers_and_procedures_are_skipped_or_fail_under_strict(void **state)
 {
 	(void)state;
-	load_ok(shop_dump, NULL);
-	check_query("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'", "0");
+	support_dump_load_ok(shop_dump, NULL);
+	support_dump_check_query("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'", "0");
 	struct amber_error err = {0};
 	const char *text = shop_dump;
-	assert_int_equal(load_files(&text, 1, NULL, 1, &err), -1);
+	assert_int_equal(support_dump_load(&text, 1, NULL, 1, &err), -1);
 	assert_non_null(strstr(err.message, "trigger is not supported (--strict)"));
 	assert_int_equal(err.line, 38);
 }
@@ -225,20 +133,21 @@ static void test_triggers_and_procedures_are_skipped_or_fail_under_strict(void *
 static void test_column_lists_insert_ignore_and_replace(void **state)
 {
 	(void)state;
-	load_ok("CREATE TABLE `t` (`id` bigint NOT NULL, `a` varchar(5), `b` int DEFAULT 7, PRIMARY KEY "
-		"(`id`));\n"
-		"INSERT INTO `t` (`b`, `id`, `a`) VALUES (1,1,'x'),(2,2,'y');\n"
-		"INSERT IGNORE INTO `t` (`id`, `a`, `b`) VALUES (1,'dup',9);\n"
-		"REPLACE INTO `t` VALUES (2,'new',3);\n"
-		"INSERT INTO t VALUES (3,NULL,-4);\n",
-		NULL);
-	check_query("SELECT id, a, b FROM t ORDER BY id", "1|x|1\n2|new|3\n3|NULL|-4");
+	support_dump_load_ok(
+	    "CREATE TABLE `t` (`id` bigint NOT NULL, `a` varchar(5), `b` int DEFAULT 7, PRIMARY KEY "
+	    "(`id`));\n"
+	    "INSERT INTO `t` (`b`, `id`, `a`) VALUES (1,1,'x'),(2,2,'y');\n"
+	    "INSERT IGNORE INTO `t` (`id`, `a`, `b`) VALUES (1,'dup',9);\n"
+	    "REPLACE INTO `t` VALUES (2,'new',3);\n"
+	    "INSERT INTO t VALUES (3,NULL,-4);\n",
+	    NULL);
+	support_dump_check_query("SELECT id, a, b FROM t ORDER BY id", "1|x|1\n2|new|3\n3|NULL|-4");
 }
 
 static void test_auto_increment_key_is_the_rowid_and_foreign_keys_kept(void **state)
 {
 	(void)state;
-	load_ok(
+	support_dump_load_ok(
 	    "CREATE TABLE `p` (`id` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `n` text);\n"
 	    "CREATE TABLE `c` (\n `id` int NOT NULL,\n `p_id` int DEFAULT NULL,\n PRIMARY KEY (`id`),\n"
 	    " KEY `p_id` (`p_id`),\n CONSTRAINT `fk` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`) ON DELETE "
@@ -246,20 +155,23 @@ static void test_auto_increment_key_is_the_rowid_and_foreign_keys_kept(void **st
 	    "INSERT INTO `p` VALUES (5,'five');\nINSERT INTO `c` VALUES (1,5);\n"
 	    "CREATE UNIQUE INDEX `p_n` ON `p` (`n`(20));\n",
 	    NULL);
-	check_query("SELECT rowid, id FROM p", "5|5");
-	check_query("SELECT name, \"unique\" FROM pragma_index_list('p')", "p_n|1");
-	check_query("SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list('c')", "p|p_id|id");
-	check_query("SELECT name FROM pragma_index_list('c')", "p_id");
+	support_dump_check_query("SELECT rowid, id FROM p", "5|5");
+	support_dump_check_query("SELECT name, \"unique\" FROM pragma_index_list('p')", "p_n|1");
+	support_dump_check_query("SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list('c')",
+				 "p|p_id|id");
+	support_dump_check_query("SELECT name FROM pragma_index_list('c')", "p_id");
 }
 
 static void test_binary_strings_into_bit_and_integer_columns(void **state)
 {
 	(void)state;
-	load_ok("CREATE TABLE `b` (`f` bit(8), `g` bit(64), `h` bigint unsigned);\n"
-		"INSERT INTO `b` VALUES (_binary '\\0',_binary '\\0\\0\\0\\0\\0\\0\\0\\n',_binary 'A'),"
-		"(b'1111',0xFFFFFFFFFFFFFFFF,X'10');\n",
-		NULL);
-	check_query("SELECT quote(f), quote(g), quote(h) FROM b", "0|10|65\n15|'18446744073709551615'|16");
+	support_dump_load_ok(
+	    "CREATE TABLE `b` (`f` bit(8), `g` bit(64), `h` bigint unsigned);\n"
+	    "INSERT INTO `b` VALUES (_binary '\\0',_binary '\\0\\0\\0\\0\\0\\0\\0\\n',_binary 'A'),"
+	    "(b'1111',0xFFFFFFFFFFFFFFFF,X'10');\n",
+	    NULL);
+	support_dump_check_query("SELECT quote(f), quote(g), quote(h) FROM b",
+				 "0|10|65\n15|'18446744073709551615'|16");
 }
 
 static void test_database_option_picks_one_database(void **state)
@@ -272,9 +184,9 @@ static void test_database_option_picks_one_database(void **state)
 	    "INSERT INTO `t` VALUES (2);\nDELIMITER ;;\nCREATE PROCEDURE `q`() BEGIN END ;;\n"
 	    "DELIMITER ;\n";
 	struct sqldump_options opt = {"two", NULL};
-	load_ok(two, &opt);
-	check_query("SELECT a FROM t", "2");
-	check_load_fails(two, 0, 7, 14, "\"t\" is defined twice");
+	support_dump_load_ok(two, &opt);
+	support_dump_check_query("SELECT a FROM t", "2");
+	support_dump_load_fails(two, 0, 7, 14, "\"t\" is defined twice");
 }
 
 /* mariadb-dump writes the values of generated columns, so they are kept as plain columns; an
@@ -282,12 +194,12 @@ static void test_database_option_picks_one_database(void **state)
 static void test_generated_columns_are_kept_with_their_dumped_values(void **state)
 {
 	(void)state;
-	load_ok(
+	support_dump_load_ok(
 	    "CREATE TABLE `g` (`a` int, `b` int AS (`a` + 1) STORED, `c` int GENERATED ALWAYS AS (`a`*2) "
 	    "VIRTUAL, KEY `kb` (`b`));\nINSERT INTO `g` VALUES (1,2,2);\nINSERT INTO `g` (`a`) VALUES (5);\n",
 	    NULL);
-	check_query("SELECT a, b, c FROM g ORDER BY a", "1|2|2\n5|NULL|NULL");
-	check_query("SELECT name FROM pragma_index_list('g')", "kb");
+	support_dump_check_query("SELECT a, b, c FROM g ORDER BY a", "1|2|2\n5|NULL|NULL");
+	support_dump_check_query("SELECT name FROM pragma_index_list('g')", "kb");
 }
 
 /* MariaDB dumps BIT values as strings of raw bytes; in a table of an earlier input (whose
@@ -299,9 +211,9 @@ static void test_bit_values_written_as_raw_byte_strings(void **state)
 			     "INSERT INTO `f` VALUES (1,'\x01',2),(2,'5','7');\n",
 			     "INSERT INTO `f` VALUES (3,'\\0\x02','-3');\n"};
 	struct amber_error err = {0};
-	if (load_files(two, 2, NULL, 0, &err) < 0)
+	if (support_dump_load(two, 2, NULL, 0, &err) < 0)
 		fail_msg("load: %s:%ld:%ld: %s", err.file, err.line, err.column, err.message);
-	check_query("SELECT id, b, i FROM f ORDER BY id", "1|1|2\n2|53|7\n3|2|-3");
+	support_dump_check_query("SELECT id, b, i FROM f ORDER BY id", "1|1|2\n2|53|7\n3|2|-3");
 }
 
 static void test_drop_table_leaves_other_databases_tables(void **state)
@@ -309,90 +221,99 @@ static void test_drop_table_leaves_other_databases_tables(void **state)
 	(void)state;
 	static const char text[] = "USE `a`;\nCREATE TABLE `t` (`x` int);\nINSERT INTO `t` VALUES (1);\n"
 				   "USE `b`;\nDROP TABLE IF EXISTS `t`;\nCREATE TABLE `t` (`x` int);\n";
-	check_load_fails(text, 0, 6, 14, "\"t\" is defined twice");
+	support_dump_load_fails(text, 0, 6, 14, "\"t\" is defined twice");
 	static const char unknown[] = "USE `a`;\nCREATE TABLE `t` (`x` int);\n";
 	struct sqldump_options opt = {"nosuchdb", NULL};
 	struct amber_error err = {0};
 	const char *texts[] = {unknown};
-	assert_int_equal(load_files(texts, 1, &opt, 0, &err), -1);
+	assert_int_equal(support_dump_load(texts, 1, &opt, 0, &err), -1);
 	assert_string_equal(err.message, "the dump has no database `nosuchdb` (it has a)");
 }
 
 static void test_truncated_insert_names_statement_and_line(void **state)
 {
 	(void)state;
-	check_load_fails("CREATE TABLE `t` (`a` int, `b` text);\n\nINSERT INTO `t` VALUES (1,'x'),\n(2,", 0,
-			 4, 4, "truncated dump: the input ends inside INSERT INTO `t` (started at line 3)");
-	check_load_fails("CREATE TABLE `t` (`a` int,\n`b` text", 0, 2, 9,
-			 "truncated dump: the input ends inside CREATE (started at line 1)");
+	support_dump_load_fails(
+	    "CREATE TABLE `t` (`a` int, `b` text);\n\nINSERT INTO `t` VALUES (1,'x'),\n(2,", 0, 4, 4,
+	    "truncated dump: the input ends inside INSERT INTO `t` (started at line 3)");
+	support_dump_load_fails("CREATE TABLE `t` (`a` int,\n`b` text", 0, 2, 9,
+				"truncated dump: the input ends inside CREATE (started at line 1)");
 }
 
 static void test_bad_rows_and_values_name_their_place(void **state)
 {
 	(void)state;
-	check_load_fails("CREATE TABLE `t` (`a` int, `b` text);\nINSERT INTO `t` VALUES (1,'x'),(2);\n", 0, 2,
-			 34, "a row of INSERT INTO `t` has 1 values for 2 columns: \")\"");
-	check_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (1,2);\n", 0, 2, 27,
-			 "has more than its 1 columns: \"2\"");
-	check_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (1+1);\n", 0, 2, 26,
-			 "expected \",\" or \")\" after a value: \"+\"");
-	check_load_fails("CREATE TABLE `t` (`a` int, `b` text);\nINSERT INTO `t` VALUES (1,NOW());\n", 0, 2,
-			 27, "not a literal: \"NOW\"");
-	check_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (DEFAULT);\n", 0, 2, 25,
-			 "not a literal: \"DEFAULT\"");
-	check_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES ('abc');\n", 0, 2, 25, "abc");
-	check_load_fails(
+	support_dump_load_fails(
+	    "CREATE TABLE `t` (`a` int, `b` text);\nINSERT INTO `t` VALUES (1,'x'),(2);\n", 0, 2, 34,
+	    "a row of INSERT INTO `t` has 1 values for 2 columns: \")\"");
+	support_dump_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (1,2);\n", 0, 2, 27,
+				"has more than its 1 columns: \"2\"");
+	support_dump_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (1+1);\n", 0, 2, 26,
+				"expected \",\" or \")\" after a value: \"+\"");
+	support_dump_load_fails("CREATE TABLE `t` (`a` int, `b` text);\nINSERT INTO `t` VALUES (1,NOW());\n",
+				0, 2, 27, "not a literal: \"NOW\"");
+	support_dump_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (DEFAULT);\n", 0, 2, 25,
+				"not a literal: \"DEFAULT\"");
+	support_dump_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES ('abc');\n", 0, 2, 25,
+				"abc");
+	support_dump_load_fails(
 	    "CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (1) ON DUPLICATE KEY UPDATE a=1;\n", 0, 2,
 	    28, "ON DUPLICATE KEY UPDATE is not supported: \"ON\"");
-	check_load_fails("INSERT INTO `nope` VALUES (1);\n", 0, 1, 13, "a table the dump has not created");
-	check_load_fails("CREATE TABLE `t` (`a` text);\nINSERT INTO `t` VALUES ('ab\xff');\n", 0, 2, 25,
-			 "UTF-8");
+	support_dump_load_fails("INSERT INTO `nope` VALUES (1);\n", 0, 1, 13,
+				"a table the dump has not created");
+	support_dump_load_fails("CREATE TABLE `t` (`a` text);\nINSERT INTO `t` VALUES ('ab\xff');\n", 0, 2,
+				25, "UTF-8");
 }
 
 static void test_statement_errors_name_their_place(void **state)
 {
 	(void)state;
-	check_load_fails("SET x=1;\nFROB `t`;\n", 0, 2, 1, "unsupported statement: \"FROB\"");
-	check_load_fails("CREATE TABLE `t` (\n  `a` frobint\n);\n", 0, 2, 7,
-			 "unknown column type of `a`: \"frobint\"");
-	check_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES ('abc\n", 0, 2, 25,
-			 "unterminated string");
-	check_load_fails("ALTER TABLE `t` ADD COLUMN `x` int;\n", 0, 1, 1, "unsupported ALTER statement");
-	check_load_fails("CREATE TABLE `t` (`a` int) ENGINE=InnoDB;\nCREATE TABLE `t` (`a` int);\n", 0, 2, 14,
-			 "defined twice");
+	support_dump_load_fails("SET x=1;\nFROB `t`;\n", 0, 2, 1, "unsupported statement: \"FROB\"");
+	support_dump_load_fails("CREATE TABLE `t` (\n  `a` frobint\n);\n", 0, 2, 7,
+				"unknown column type of `a`: \"frobint\"");
+	support_dump_load_fails("CREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES ('abc\n", 0, 2, 25,
+				"unterminated string");
+	support_dump_load_fails("ALTER TABLE `t` ADD COLUMN `x` int;\n", 0, 1, 1,
+				"unsupported ALTER statement");
+	support_dump_load_fails("CREATE TABLE `t` (`a` int) ENGINE=InnoDB;\nCREATE TABLE `t` (`a` int);\n", 0,
+				2, 14, "defined twice");
 }
 
 static void test_harmless_statements_are_no_ops(void **state)
 {
 	(void)state;
-	load_ok(
+	support_dump_load_ok(
 	    "START TRANSACTION;\nSET autocommit=0;\nCREATE TABLE `t` (`a` int);\nLOCK TABLES `t` WRITE;\n"
 	    "/*!40000 ALTER TABLE `t` DISABLE KEYS */;\nCOMMIT;\nUNLOCK TABLES;\n/*!40000 DROP DATABASE IF "
 	    "EXISTS `x`*/;\nFLUSH PRIVILEGES;\n;;\nGRANT SELECT ON *.* TO 'u'@'%';\n",
 	    NULL);
-	check_query("SELECT count(*) FROM t", "0");
+	support_dump_check_query("SELECT count(*) FROM t", "0");
 }
 
 int main(void)
 {
 	progress_init(&quiet, stderr, 1);
+	support_dump_use(load_one, &quiet);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_teardown(test_types_keys_and_defaults_become_sqlite_ddl, clean_up),
-	    cmocka_unit_test_teardown(test_extended_insert_values_are_exact, clean_up),
-	    cmocka_unit_test_teardown(test_view_replaces_its_placeholder, clean_up),
+	    cmocka_unit_test_teardown(test_types_keys_and_defaults_become_sqlite_ddl, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_extended_insert_values_are_exact, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_view_replaces_its_placeholder, support_temp_teardown),
 	    cmocka_unit_test_teardown(test_triggers_and_procedures_are_skipped_or_fail_under_strict,
-				      clean_up),
-	    cmocka_unit_test_teardown(test_column_lists_insert_ignore_and_replace, clean_up),
-	    cmocka_unit_test_teardown(test_auto_increment_key_is_the_rowid_and_foreign_keys_kept, clean_up),
-	    cmocka_unit_test_teardown(test_binary_strings_into_bit_and_integer_columns, clean_up),
-	    cmocka_unit_test_teardown(test_database_option_picks_one_database, clean_up),
-	    cmocka_unit_test_teardown(test_generated_columns_are_kept_with_their_dumped_values, clean_up),
-	    cmocka_unit_test_teardown(test_bit_values_written_as_raw_byte_strings, clean_up),
-	    cmocka_unit_test_teardown(test_drop_table_leaves_other_databases_tables, clean_up),
-	    cmocka_unit_test_teardown(test_truncated_insert_names_statement_and_line, clean_up),
-	    cmocka_unit_test_teardown(test_bad_rows_and_values_name_their_place, clean_up),
-	    cmocka_unit_test_teardown(test_statement_errors_name_their_place, clean_up),
-	    cmocka_unit_test_teardown(test_harmless_statements_are_no_ops, clean_up),
+				      support_temp_teardown),
+	    cmocka_unit_test_teardown(test_column_lists_insert_ignore_and_replace, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_auto_increment_key_is_the_rowid_and_foreign_keys_kept,
+				      support_temp_teardown),
+	    cmocka_unit_test_teardown(test_binary_strings_into_bit_and_integer_columns,
+				      support_temp_teardown),
+	    cmocka_unit_test_teardown(test_database_option_picks_one_database, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_generated_columns_are_kept_with_their_dumped_values,
+				      support_temp_teardown),
+	    cmocka_unit_test_teardown(test_bit_values_written_as_raw_byte_strings, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_drop_table_leaves_other_databases_tables, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_truncated_insert_names_statement_and_line, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_bad_rows_and_values_name_their_place, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_statement_errors_name_their_place, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_harmless_statements_are_no_ops, support_temp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

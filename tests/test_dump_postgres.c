@@ -2,9 +2,7 @@
  * test loads unit inputs (small SQL texts written for these tests in pg_dump's shapes, not
  * real dumps: those are fixtures) in a schema pass and a data pass, then queries the finished
  * database with SQLite, or checks the error's place and message. */
-#include "core/buf.h"
 #include "core/dump.h"
-#include "core/loader.h"
 #include "core/progress.h"
 #include "formats/sqldump.h"
 #include "tests/support.h"
@@ -16,109 +14,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 static struct progress quiet;
-static const char *db_path;
 
-static int clean_up(void **state)
+/* One unit input in a schema pass and then a data pass. */
+static int load_one(struct dump *d, const char *path, const struct sqldump_options *opt,
+		    struct amber_error *err)
 {
-	(void)state;
-	support_temp_remove_all();
-	db_path = NULL;
-	return 0;
-}
-
-/* Loads the unit inputs in order (each in a schema and a data pass) into a new database at
- * db_path. Returns 0, or -1 with err set. */
-static int load_files(const char *const *texts, size_t n, const struct sqldump_options *opt, int strict,
-		      struct amber_error *err)
-{
-	const char *paths[4];
-	assert_true(n <= 4);
-	for (size_t i = 0; i < n; i++)
-		paths[i] = support_temp_with(texts[i], strlen(texts[i]));
-	db_path = support_temp_new();
-	struct db_loader *ld = db_loader_create(db_path, 0, DB_CHECK_QUICK, &quiet, err);
-	assert_non_null(ld);
-	struct dump_options dopt = {strict, DUMP_UTF8_ERROR, &quiet};
-	struct dump *d = dump_create(ld, &dopt);
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = sqldump_load_postgres(d, paths[i], "unit.sql", DUMP_PASS_SCHEMA, opt, err);
-		if (rc == 0)
-			rc = sqldump_load_postgres(d, paths[i], "unit.sql", DUMP_PASS_DATA, opt, err);
-	}
-	if (rc == 0)
-		rc = dump_finish(d, err);
-	dump_free(d);
-	if (rc < 0) {
-		db_loader_abort(ld);
+	if (sqldump_load_postgres(d, path, "unit.sql", DUMP_PASS_SCHEMA, opt, err) < 0)
 		return -1;
-	}
-	return db_loader_finish(ld, err);
-}
-
-static int load(const char *text, const struct sqldump_options *opt, struct amber_error *err)
-{
-	return load_files(&text, 1, opt, 0, err);
-}
-
-static void load_ok(const char *text, const struct sqldump_options *opt)
-{
-	struct amber_error err = {0};
-	if (load(text, opt, &err) < 0)
-		fail_msg("load: %s:%ld:%ld: %s", err.file, err.line, err.column, err.message);
-}
-
-static int add_row(void *arg, int ncols, char **values, char **names)
-{
-	(void)names;
-	struct buf *out = arg;
-	if (out->len)
-		buf_addc(out, '\n');
-	for (int i = 0; i < ncols; i++)
-		buf_addf(out, "%s%s", i ? "|" : "", values[i] ? values[i] : "NULL");
-	return 0;
-}
-
-/* The rows of `sql` on the loaded database: columns joined by "|", rows by "\n". */
-static char *query(const char *sql)
-{
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	struct buf out = BUF_INIT;
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, add_row, &out, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
-	buf_adds(&out, "");
-	return buf_detach(&out);
-}
-
-static void check_query(const char *sql, const char *want)
-{
-	char *got = query(sql);
-	if (strcmp(got, want) != 0)
-		fail_msg("%s:\n got  %s\n want %s", sql, got, want);
-	free(got);
-}
-
-/* The load fails at line:column with a message containing `want`, and leaves no database. */
-static void check_load_fails(const char *text, int strict, long line, long column, const char *want)
-{
-	struct amber_error err = {0};
-	assert_int_equal(load_files(&text, 1, NULL, strict, &err), -1);
-	if (err.line != line || err.column != column || !strstr(err.message, want) ||
-	    strcmp(err.file, "unit.sql") != 0)
-		fail_msg("got %s:%ld:%ld: %s\nwant unit.sql:%ld:%ld: …%s…", err.file, err.line, err.column,
-			 err.message, line, column, want);
-	struct stat sb;
-	assert_int_equal(stat(db_path, &sb), 0);
-	assert_int_equal(sb.st_size, 0);
+	return sqldump_load_postgres(d, path, "unit.sql", DUMP_PASS_DATA, opt, err);
 }
 
 /* Unit input in pg_dump's default (COPY) shape, keys after the data. */
@@ -165,8 +72,8 @@ static const char copy_dump[] =
 static void test_copy_rows_and_keys_after_the_data(void **state)
 {
 	(void)state;
-	load_ok(copy_dump, NULL);
-	check_query(
+	support_dump_load_ok(copy_dump, NULL);
+	support_dump_check_query(
 	    "SELECT id, name, pop, lat, ok, price, typeof(price), tags, nums, flags, hex(data), at, ats "
 	    "FROM cities ORDER BY id",
 	    "1|Z\xc3\xbcrich|421878|47.36667|1|12.5|real|[\"a\",\"b c\",\"d\\\"e\",null]|[1,2,null]|"
@@ -174,23 +81,27 @@ static void test_copy_rows_and_keys_after_the_data(void **state)
 	    "[\"2020-01-01T10:00:00+00:00\",\"2021-06-01T08:30:00.5+05:30\"]\n"
 	    "2|tab\there\nnl\\AB|NULL|-0.001|0|NULL|null|[]|[[1,2],[3,4]]|NULL|005C78|NULL|NULL");
 	/* the key that came after the rows is the table's INTEGER PRIMARY KEY (the rowid) */
-	check_query("SELECT name, type, pk FROM pragma_table_info('cities') WHERE pk > 0", "id|INTEGER|1");
-	check_query("SELECT rowid FROM cities ORDER BY id", "1\n2");
+	support_dump_check_query("SELECT name, type, pk FROM pragma_table_info('cities') WHERE pk > 0",
+				 "id|INTEGER|1");
+	support_dump_check_query("SELECT rowid FROM cities ORDER BY id", "1\n2");
 	/* the plain btree index is kept; the expression and gin ones are skipped */
-	check_query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cities' AND sql "
-		    "LIKE '%name%'",
-		    "1");
-	check_query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL", "1");
-	check_query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE "
-		    "'\\' AND name NOT LIKE 'sqlite%'",
-		    "1");
+	support_dump_check_query(
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cities' AND sql "
+	    "LIKE '%name%'",
+	    "1");
+	support_dump_check_query(
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL", "1");
+	support_dump_check_query(
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE "
+	    "'\\' AND name NOT LIKE 'sqlite%'",
+	    "1");
 }
 
 static void test_typeof_values(void **state)
 {
 	(void)state;
-	load_ok(copy_dump, NULL);
-	check_query(
+	support_dump_load_ok(copy_dump, NULL);
+	support_dump_check_query(
 	    "SELECT typeof(id), typeof(pop), typeof(lat), typeof(ok), typeof(data) FROM cities WHERE id = 1",
 	    "integer|integer|real|integer|blob");
 }
@@ -208,12 +119,12 @@ static const char insert_dump[] =
 static void test_inserts_and_column_inserts(void **state)
 {
 	(void)state;
-	load_ok(insert_dump, NULL);
-	check_query("SELECT id, s, quote(b), f, ok, arr, n, typeof(n) FROM t ORDER BY id",
-		    "-9223372036854775808|a\nb'|NULL|-1.5|0|NULL|-12345678901234567890.5|text\n"
-		    "1|it's|X'0A0B'|NULL|1|[\"x\",null]|3|integer\n"
-		    "2|x|X''|Inf|NULL|[]|0.5|real");
-	check_query("SELECT name FROM pragma_table_info('t') WHERE pk > 0", "id");
+	support_dump_load_ok(insert_dump, NULL);
+	support_dump_check_query("SELECT id, s, quote(b), f, ok, arr, n, typeof(n) FROM t ORDER BY id",
+				 "-9223372036854775808|a\nb'|NULL|-1.5|0|NULL|-12345678901234567890.5|text\n"
+				 "1|it's|X'0A0B'|NULL|1|[\"x\",null]|3|integer\n"
+				 "2|x|X''|Inf|NULL|[]|0.5|real");
+	support_dump_check_query("SELECT name FROM pragma_table_info('t') WHERE pk > 0", "id");
 }
 
 static void test_schemas_and_quoted_names(void **state)
@@ -223,19 +134,21 @@ static void test_schemas_and_quoted_names(void **state)
 			   "CREATE TABLE public.T (A integer);\n"
 			   "COPY s2.\"MixedCase\" (\"Id\", val) FROM stdin;\n1\tv\n\\.\n"
 			   "COPY public.t (a) FROM stdin;\n7\n\\.\n";
-	load_ok(text, NULL);
-	check_query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE "
-		    "'\\' AND name NOT LIKE 'sqlite%' "
-		    "ORDER BY name",
-		    "s2_MixedCase\nt");
-	check_query("SELECT \"Id\", val FROM s2_MixedCase", "1|v");
-	clean_up(NULL);
+	support_dump_load_ok(text, NULL);
+	support_dump_check_query(
+	    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE "
+	    "'\\' AND name NOT LIKE 'sqlite%' "
+	    "ORDER BY name",
+	    "s2_MixedCase\nt");
+	support_dump_check_query("SELECT \"Id\", val FROM s2_MixedCase", "1|v");
+	support_temp_remove_all();
 	struct sqldump_options opt = {NULL, "s2"};
-	load_ok(text, &opt);
-	check_query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE "
-		    "'\\' AND name NOT LIKE 'sqlite%' "
-		    "ORDER BY name",
-		    "MixedCase\npublic_t");
+	support_dump_load_ok(text, &opt);
+	support_dump_check_query(
+	    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE "
+	    "'\\' AND name NOT LIKE 'sqlite%' "
+	    "ORDER BY name",
+	    "MixedCase\npublic_t");
 }
 
 static const char dumpall[] = "--\n-- PostgreSQL database cluster dump\n--\n"
@@ -255,19 +168,19 @@ static void test_pg_dumpall_picks_a_database(void **state)
 {
 	(void)state;
 	struct sqldump_options opt = {"my db", NULL};
-	load_ok(dumpall, &opt);
-	check_query("SELECT * FROM a", "2");
-	check_query("SELECT name FROM pragma_table_info('a')", "y");
-	clean_up(NULL);
+	support_dump_load_ok(dumpall, &opt);
+	support_dump_check_query("SELECT * FROM a", "2");
+	support_dump_check_query("SELECT name FROM pragma_table_info('a')", "y");
+	support_temp_remove_all();
 	opt.database = "db1";
-	load_ok(dumpall, &opt);
-	check_query("SELECT x FROM a", "1");
+	support_dump_load_ok(dumpall, &opt);
+	support_dump_check_query("SELECT x FROM a", "1");
 }
 
 static void test_pg_dumpall_clash_without_a_choice(void **state)
 {
 	(void)state;
-	check_load_fails(dumpall, 0, 16, 14, "table \"a\" is defined twice");
+	support_dump_load_fails(dumpall, 0, 16, 14, "table \"a\" is defined twice");
 }
 
 static void test_schema_only_then_data_only(void **state)
@@ -279,35 +192,36 @@ static void test_schema_only_then_data_only(void **state)
 	    "CREATE UNIQUE INDEX k_v ON public.k USING btree (v);\n",
 	    "SET row_security = off;\nCOPY public.k (id, v) FROM stdin;\n5\tfive\n6\tsix\n\\.\n"};
 	struct amber_error err = {0};
-	if (load_files(files, 2, NULL, 0, &err) < 0)
+	if (support_dump_load(files, 2, NULL, 0, &err) < 0)
 		fail_msg("%s:%ld:%ld: %s", err.file, err.line, err.column, err.message);
-	check_query("SELECT id, v FROM k ORDER BY id", "5|five\n6|six");
-	check_query("SELECT name FROM pragma_table_info('k') WHERE pk > 0", "id");
-	check_query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql LIKE '%UNIQUE%'", "1");
+	support_dump_check_query("SELECT id, v FROM k ORDER BY id", "5|five\n6|six");
+	support_dump_check_query("SELECT name FROM pragma_table_info('k') WHERE pk > 0", "id");
+	support_dump_check_query(
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql LIKE '%UNIQUE%'", "1");
 }
 
 static void test_truncated_copy_block(void **state)
 {
 	(void)state;
-	check_load_fails("CREATE TABLE public.t (a integer);\nCOPY public.t (a) FROM stdin;\n1\n2\n", 0, 5, 1,
-			 "truncated dump: the input ends inside COPY t (started at line 2)");
+	support_dump_load_fails("CREATE TABLE public.t (a integer);\nCOPY public.t (a) FROM stdin;\n1\n2\n",
+				0, 5, 1, "truncated dump: the input ends inside COPY t (started at line 2)");
 }
 
 static void test_copy_row_with_wrong_field_count(void **state)
 {
 	(void)state;
-	check_load_fails(
+	support_dump_load_fails(
 	    "CREATE TABLE public.t (a integer, b text);\nCOPY public.t (a, b) FROM stdin;\n1\tx\n2\n\\.\n", 0,
 	    4, 2, "COPY row has 1 fields, expected 2");
-	clean_up(NULL);
-	check_load_fails("CREATE TABLE public.t (a integer);\nCOPY public.t FROM stdin;\n1\t2\n\\.\n", 0, 3,
-			 2, "more than 1 fields");
+	support_temp_remove_all();
+	support_dump_load_fails("CREATE TABLE public.t (a integer);\nCOPY public.t FROM stdin;\n1\t2\n\\.\n",
+				0, 3, 2, "more than 1 fields");
 }
 
 static void test_copy_value_that_contradicts_its_type(void **state)
 {
 	(void)state;
-	check_load_fails(
+	support_dump_load_fails(
 	    "CREATE TABLE public.t (a text, b integer);\nCOPY public.t (a, b) FROM stdin;\nx\tabc\n\\.\n", 0,
 	    3, 3, "'abc' is not an integer");
 }
@@ -315,59 +229,64 @@ static void test_copy_value_that_contradicts_its_type(void **state)
 static void test_bad_statements_name_their_place(void **state)
 {
 	(void)state;
-	check_load_fails("SET x = 1;\n  FROBNICATE t;\n", 0, 2, 3, "unsupported statement at \"FROBNICATE\"");
-	clean_up(NULL);
-	check_load_fails("CREATE TABLE public.t (a integer);\nINSERT INTO public.t VALUES ('abc);\n", 0, 2,
-			 30, "unterminated string");
-	clean_up(NULL);
-	check_load_fails("CREATE TABLE public.t (\n    a integer", 0, 1, 1, "truncated dump");
-	clean_up(NULL);
-	check_load_fails("CREATE TABLE public.t (a integer);\nINSERT INTO public.t VALUES (1, 2);\n", 0, 2,
-			 33, "more than 1 values");
-	clean_up(NULL);
-	check_load_fails("CREATE TABLE public.t (a integer, b integer);\nINSERT INTO public.t VALUES (1, 2",
-			 0, 2, 34, "truncated dump: the input ends inside an INSERT");
-	clean_up(NULL);
-	check_load_fails("\\copy t from x\n", 0, 1, 1, "unsupported psql command");
-	clean_up(NULL);
-	check_load_fails("COPY public.nope (a) FROM stdin;\n1\n\\.\n", 0, 1, 6, "no CREATE TABLE");
+	support_dump_load_fails("SET x = 1;\n  FROBNICATE t;\n", 0, 2, 3,
+				"unsupported statement at \"FROBNICATE\"");
+	support_temp_remove_all();
+	support_dump_load_fails("CREATE TABLE public.t (a integer);\nINSERT INTO public.t VALUES ('abc);\n",
+				0, 2, 30, "unterminated string");
+	support_temp_remove_all();
+	support_dump_load_fails("CREATE TABLE public.t (\n    a integer", 0, 1, 1, "truncated dump");
+	support_temp_remove_all();
+	support_dump_load_fails("CREATE TABLE public.t (a integer);\nINSERT INTO public.t VALUES (1, 2);\n",
+				0, 2, 33, "more than 1 values");
+	support_temp_remove_all();
+	support_dump_load_fails(
+	    "CREATE TABLE public.t (a integer, b integer);\nINSERT INTO public.t VALUES (1, 2", 0, 2, 34,
+	    "truncated dump: the input ends inside an INSERT");
+	support_temp_remove_all();
+	support_dump_load_fails("\\copy t from x\n", 0, 1, 1, "unsupported psql command");
+	support_temp_remove_all();
+	support_dump_load_fails("COPY public.nope (a) FROM stdin;\n1\n\\.\n", 0, 1, 6, "no CREATE TABLE");
 }
 
 static void test_strict_makes_skips_errors(void **state)
 {
 	(void)state;
-	check_load_fails("CREATE TABLE public.t (a integer);\nGRANT ALL ON TABLE public.t TO bob;\n", 1, 2, 1,
-			 "GRANT is not supported (--strict)");
+	support_dump_load_fails("CREATE TABLE public.t (a integer);\nGRANT ALL ON TABLE public.t TO bob;\n",
+				1, 2, 1, "GRANT is not supported (--strict)");
 }
 
 static void test_casts_bit_strings_and_generated_columns(void **state)
 {
 	(void)state;
-	load_ok("CREATE TABLE public.b (id integer, bits bit(4), vb bit varying, x numeric(10,2),\n"
-		"    g integer GENERATED ALWAYS AS ((id * 2)) STORED, a integer[]);\n"
-		"INSERT INTO public.b VALUES (1, B'1010', X'1F', '1.50'::numeric(10,2), DEFAULT, "
-		"'{1,2}'::integer[]);\n"
-		"INSERT INTO public.b (id, bits, vb, x, g, a) VALUES (2, NULL, B'', -0.5::numeric::numeric, "
-		"DEFAULT, "
-		"'[0:1]={3, \"4\"}');\n",
-		NULL);
-	check_query("SELECT id, bits, vb, x, g, a FROM b ORDER BY id", "1|1010|00011111|1.5|NULL|[1,2]\n"
-								       "2|NULL||-0.5|NULL|[3,4]");
+	support_dump_load_ok(
+	    "CREATE TABLE public.b (id integer, bits bit(4), vb bit varying, x numeric(10,2),\n"
+	    "    g integer GENERATED ALWAYS AS ((id * 2)) STORED, a integer[]);\n"
+	    "INSERT INTO public.b VALUES (1, B'1010', X'1F', '1.50'::numeric(10,2), DEFAULT, "
+	    "'{1,2}'::integer[]);\n"
+	    "INSERT INTO public.b (id, bits, vb, x, g, a) VALUES (2, NULL, B'', -0.5::numeric::numeric, "
+	    "DEFAULT, "
+	    "'[0:1]={3, \"4\"}');\n",
+	    NULL);
+	support_dump_check_query("SELECT id, bits, vb, x, g, a FROM b ORDER BY id",
+				 "1|1010|00011111|1.5|NULL|[1,2]\n"
+				 "2|NULL||-0.5|NULL|[3,4]");
 }
 
 static void test_pg_dump_clean_and_large_objects(void **state)
 {
 	(void)state;
-	load_ok("ALTER TABLE IF EXISTS ONLY public.t DROP CONSTRAINT IF EXISTS t_pkey;\n"
-		"DROP INDEX IF EXISTS public.t_idx;\nDROP TABLE IF EXISTS public.t;\n"
-		"DROP SEQUENCE IF EXISTS public.s;\n"
-		"CREATE TABLE public.t (id integer);\n"
-		"SELECT pg_catalog.lo_create('16400');\nALTER LARGE OBJECT 16400 OWNER TO postgres;\n"
-		"BEGIN;\nSELECT pg_catalog.lo_open('16400', 131072);\n"
-		"SELECT pg_catalog.lowrite(0, '\\x41');\nSELECT pg_catalog.lo_close(0);\nCOMMIT;\n"
-		"COPY public.t (id) FROM stdin;\n1\n\\.\n",
-		NULL);
-	check_query("SELECT id FROM t", "1");
+	support_dump_load_ok(
+	    "ALTER TABLE IF EXISTS ONLY public.t DROP CONSTRAINT IF EXISTS t_pkey;\n"
+	    "DROP INDEX IF EXISTS public.t_idx;\nDROP TABLE IF EXISTS public.t;\n"
+	    "DROP SEQUENCE IF EXISTS public.s;\n"
+	    "CREATE TABLE public.t (id integer);\n"
+	    "SELECT pg_catalog.lo_create('16400');\nALTER LARGE OBJECT 16400 OWNER TO postgres;\n"
+	    "BEGIN;\nSELECT pg_catalog.lo_open('16400', 131072);\n"
+	    "SELECT pg_catalog.lowrite(0, '\\x41');\nSELECT pg_catalog.lo_close(0);\nCOMMIT;\n"
+	    "COPY public.t (id) FROM stdin;\n1\n\\.\n",
+	    NULL);
+	support_dump_check_query("SELECT id FROM t", "1");
 }
 
 static void test_database_not_in_the_dump(void **state)
@@ -376,37 +295,38 @@ static void test_database_not_in_the_dump(void **state)
 	struct sqldump_options opt = {"nope", NULL};
 	struct amber_error err = {0};
 	const char *text = dumpall;
-	assert_int_equal(load_files(&text, 1, &opt, 0, &err), -1);
+	assert_int_equal(support_dump_load(&text, 1, &opt, 0, &err), -1);
 	assert_non_null(strstr(err.message, "database nope is not in the dump"));
 }
 
 static void test_inherits_is_an_error(void **state)
 {
 	(void)state;
-	check_load_fails("CREATE TABLE public.c (\n    x integer\n)\nINHERITS (public.p);\n", 0, 4, 1,
-			 "INHERITS is not supported");
+	support_dump_load_fails("CREATE TABLE public.c (\n    x integer\n)\nINHERITS (public.p);\n", 0, 4, 1,
+				"INHERITS is not supported");
 }
 
 int main(void)
 {
 	progress_init(&quiet, stderr, 1);
+	support_dump_use(load_one, &quiet);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_teardown(test_copy_rows_and_keys_after_the_data, clean_up),
-	    cmocka_unit_test_teardown(test_typeof_values, clean_up),
-	    cmocka_unit_test_teardown(test_inserts_and_column_inserts, clean_up),
-	    cmocka_unit_test_teardown(test_schemas_and_quoted_names, clean_up),
-	    cmocka_unit_test_teardown(test_pg_dumpall_picks_a_database, clean_up),
-	    cmocka_unit_test_teardown(test_pg_dumpall_clash_without_a_choice, clean_up),
-	    cmocka_unit_test_teardown(test_schema_only_then_data_only, clean_up),
-	    cmocka_unit_test_teardown(test_truncated_copy_block, clean_up),
-	    cmocka_unit_test_teardown(test_copy_row_with_wrong_field_count, clean_up),
-	    cmocka_unit_test_teardown(test_copy_value_that_contradicts_its_type, clean_up),
-	    cmocka_unit_test_teardown(test_bad_statements_name_their_place, clean_up),
-	    cmocka_unit_test_teardown(test_strict_makes_skips_errors, clean_up),
-	    cmocka_unit_test_teardown(test_casts_bit_strings_and_generated_columns, clean_up),
-	    cmocka_unit_test_teardown(test_pg_dump_clean_and_large_objects, clean_up),
-	    cmocka_unit_test_teardown(test_database_not_in_the_dump, clean_up),
-	    cmocka_unit_test_teardown(test_inherits_is_an_error, clean_up),
+	    cmocka_unit_test_teardown(test_copy_rows_and_keys_after_the_data, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_typeof_values, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_inserts_and_column_inserts, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_schemas_and_quoted_names, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_pg_dumpall_picks_a_database, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_pg_dumpall_clash_without_a_choice, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_schema_only_then_data_only, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_truncated_copy_block, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_copy_row_with_wrong_field_count, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_copy_value_that_contradicts_its_type, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_bad_statements_name_their_place, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_strict_makes_skips_errors, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_casts_bit_strings_and_generated_columns, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_pg_dump_clean_and_large_objects, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_database_not_in_the_dump, support_temp_teardown),
+	    cmocka_unit_test_teardown(test_inherits_is_an_error, support_temp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

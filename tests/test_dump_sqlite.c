@@ -10,7 +10,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "core/loader.h"
 #include "core/progress.h"
 #include "formats/sqldump.h"
+#include "tests/support.h"
 
 static char dir[64];
 static char src_path[128], dump_path[128], out_path[128];
@@ -30,27 +30,9 @@ static FILE *messages;
 static struct progress prog;
 static struct amber_error err;
 
-static void remove_tree(const char *path)
-{
-	DIR *dh = opendir(path);
-	if (!dh)
-		return;
-	struct dirent *e;
-	while ((e = readdir(dh)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char sub[512];
-		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-		unlink(sub);
-	}
-	closedir(dh);
-	rmdir(path);
-}
-
 static int set_up(void **state)
 {
-	snprintf(dir, sizeof dir, "/tmp/amber_test_dump_sqlite_XXXXXX");
-	if (!mkdtemp(dir))
+	if (support_temp_dir(dir, sizeof dir, "dump_sqlite") < 0)
 		return -1;
 	snprintf(src_path, sizeof src_path, "%s/src.db", dir);
 	snprintf(dump_path, sizeof dump_path, "%s/dump.sql", dir);
@@ -64,7 +46,7 @@ static int set_up(void **state)
 static int tear_down(void **state)
 {
 	fclose(messages);
-	remove_tree(dir);
+	support_remove_tree(dir);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/loader.h"
+#include "tests/support.h"
 
 #define SHA_A "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
@@ -50,29 +51,9 @@ static void make_pairs(struct table_spec *t)
 	t->pk = strdup("a,b");
 }
 
-/* Removes everything in `path` (one level of subdirectories is enough here), then `path`. */
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char sub[512];
-		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-		if (unlink(sub) != 0)
-			remove_tree(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
 static int set_up(void **state)
 {
-	snprintf(dir, sizeof dir, "/tmp/amber_test_loader_XXXXXX");
-	if (!mkdtemp(dir))
+	if (support_temp_dir(dir, sizeof dir, "loader") < 0)
 		return -1;
 	snprintf(out_path, sizeof out_path, "%s/out.db", dir);
 	progress_init(&quiet, stderr, 1);
@@ -89,7 +70,7 @@ static int tear_down(void **state)
 	db = NULL;
 	table_free(&places);
 	table_free(&pairs);
-	remove_tree(dir);
+	support_remove_tree(dir);
 	return 0;
 }
 

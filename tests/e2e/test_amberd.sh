@@ -10,43 +10,11 @@ AMBERD=${AMBERD_BIN:-$ROOT/bin/amberd}
 cd "$WORK" || exit 1
 ROWS=$(wc -l <"$SAMPLE")
 
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# wait_exit PID: waits up to 10 s for PID to end and returns its status (124 and a kill when it
-# does not end: a hang must fail the test, not stall it).
-wait_exit() {
-	for _ in $(seq 200); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"
-		wait "$1" 2>/dev/null
-		return 124
-	fi
-	wait "$1"
-}
-
 # start_amberd LOG ARGS...: starts amberd on 127.0.0.1 port 0, sets PID and PORT from its start line.
 start_amberd() {
 	local log=$1
 	shift
-	"$AMBERD" --listen 127.0.0.1:0 "$@" 2>"$log" &
-	PID=$!
-	PIDS+=("$PID")
-	PORT=""
-	for _ in $(seq 100); do
-		PORT=$(sed -n 's/^amberd: serving .* on 127\.0\.0\.1:\([0-9]*\) with .*/\1/p' "$log")
-		[ -n "$PORT" ] && break
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -n "$PORT" ]
+	start_server "$log" "$AMBERD" --listen 127.0.0.1:0 "$@"
 }
 
 "$AMBER" convert -q -f geonames "$SAMPLE" -o geo.db
@@ -244,9 +212,7 @@ check "  ... rows, bytes, time-outs" bash -c "grep -q '^amber_rows_served_total 
 check "access log: one line per request" grep -Eq "^GET /v1/tables/geoname/$ID 200 [0-9]+ [0-9]+$" main.log
 
 # --- SIGTERM drain -------------------------------------------------------------------------------
-kill -TERM "$PID"
-wait_exit "$PID"
-check "SIGTERM: exits 0" test $? = 0
+check_stops "SIGTERM: exits 0" TERM
 if start_amberd drain.log --db geo.db --threads 2 --time-limit-ms 1500 --drain-timeout-ms 4000; then
 	U=http://127.0.0.1:$PORT
 	(

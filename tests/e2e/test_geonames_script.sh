@@ -40,14 +40,7 @@ check "the same input gives the same image digest (reproducible with the queries
 	"$(gn cities500 --from "$SAMPLE" -o txt/again.tar)" = "$(jq -r '.manifests[0].digest' <(tar -xOf txt/geo.tar index.json))"
 
 # amberd serves the stored queries as /v1/queries/NAME (parameters arrive as text).
-"$SERVER" --db txt/geo.db --listen 127.0.0.1:0 --threads 1 2>txt/amberd.log &
-AMBERD_PID=$!
-PORT=""
-for _ in $(seq 100); do
-	PORT=$(sed -n 's/^amberd: serving .* on 127\.0\.0\.1:\([0-9]*\) with .*/\1/p' txt/amberd.log)
-	[ -n "$PORT" ] && break
-	sleep 0.05
-done
+start_server txt/amberd.log "$SERVER" --db txt/geo.db --listen 127.0.0.1:0 --threads 1
 U=http://127.0.0.1:$PORT/v1/queries
 check "amberd serves search by prefix (percent-encoded UTF-8)" test \
 	"$(curl -s "$U/search?prefix=Z%C3%BCr" | jq -r '.rows[0][1]')" = Zürich
@@ -57,8 +50,8 @@ check "amberd serves by_country" test "$(curl -s "$U/by_country?country=NZ" | jq
 check "/v1/meta lists the queries with their parameters" test \
 	"$(curl -s "http://127.0.0.1:$PORT/v1/meta" | jq -c '[.queries[] | [.name, .params]]')" = \
 	'[["by_country",["country"]],["nearest",["lat","lon","d"]],["search",["prefix"]]]'
-kill "$AMBERD_PID"
-wait "$AMBERD_PID" 2>/dev/null
+kill "$PID"
+wait "$PID" 2>/dev/null
 
 mkdir zst
 zstd -q "$SAMPLE" -o zst/cities500.txt.zst

@@ -15,70 +15,23 @@ export XDG_CACHE_HOME=$WORK/cache
 mkdir -p tmp
 export TMPDIR=$WORK/tmp
 
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# wait_exit PID: waits up to 10 s for PID to end and returns its status (124 and a kill when it
-# does not end: a hang must fail the test, not stall it).
-wait_exit() {
-	for _ in $(seq 200); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"
-		wait "$1" 2>/dev/null
-		return 124
-	fi
-	wait "$1"
-}
-
-# start LOG COMMAND...: starts COMMAND in the background, sets PID and PORT from the server's
-# start line in LOG (fails if the command ends first or says nothing within 10 s).
-start() {
-	local log=$1
-	shift
-	"$@" 2>"$log" &
-	PID=$!
-	PIDS+=("$PID")
-	PORT=""
-	for _ in $(seq 200); do
-		PORT=$(sed -n 's/^amberd: serving .* on 127\.0\.0\.1:\([0-9]*\) with .*/\1/p' "$log")
-		[ -n "$PORT" ] && break
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -n "$PORT" ]
-}
-
 # answers PORT: /healthz is 200 and a count of the geoname table gives the sample's rows.
 answers() {
 	curl -sf "http://127.0.0.1:$1/healthz" >/dev/null &&
 		curl -sf "http://127.0.0.1:$1/v1/query?sql=select%20count(*)%20from%20geoname" | grep -q "\[\[$ROWS\]\]"
 }
 
-# stop NAME: SIGTERM to PID, which must exit 0.
-stop() {
-	kill -TERM "$PID"
-	local rc=0
-	wait_exit "$PID" || rc=$?
-	if [ "$rc" -eq 0 ]; then ok "$1"; else not_ok "$1" "exit status $rc"; fi
-}
 
 # run_and_query NAME LOG COMMAND...: COMMAND serves the sample, answers, and SIGTERM stops it with 0.
 run_and_query() {
 	local name=$1 log=$2
 	shift 2
-	if start "$log" "$@"; then ok "$name: starts on a free port"; else
+	if start_server "$log" "$@"; then ok "$name: starts on a free port"; else
 		not_ok "$name: starts on a free port" "$(head -c 600 "$log")"
 		return
 	fi
 	check "$name: /healthz and the row count" answers "$PORT"
-	stop "$name: SIGTERM drains and exits 0"
+	check_stops "$name: SIGTERM drains and exits 0" TERM
 }
 
 "$AMBER" build -q --server "$SERVER" -f geonames "$SAMPLE" -o x.tar --docker-archive d.tar --db-out geo.db >digest.txt
@@ -102,11 +55,8 @@ run_and_query "layout dir" run2.log "$AMBER" run layout --listen 127.0.0.1:0
 check "second run says it uses the cache" grep -q "^amber run: using cached $ENTRY/rootfs$" run2.log
 check "second run unpacks nothing" bash -c "! grep -q unpacked run2.log && [ \$(stat -c %i '$ENTRY/rootfs/data/amber.db') = $INODE ]"
 
-if start int.log "$AMBER" run x.tar --listen 127.0.0.1:0; then
-	kill -INT "$PID"
-	rc=0
-	wait_exit "$PID" || rc=$?
-	check "Ctrl-C (SIGINT) drains and exits 0" test "$rc" -eq 0
+if start_server int.log "$AMBER" run x.tar --listen 127.0.0.1:0; then
+	check_stops "Ctrl-C (SIGINT) drains and exits 0" INT
 else
 	not_ok "cached run starts again" "$(head -c 600 int.log)"
 fi
@@ -121,21 +71,18 @@ run_and_query "server args" run4.log "$AMBER" run x.tar --listen 127.0.0.1:0 -- 
 check "server args reach the server, --flag=/path mapped" grep -q "^amberd: serving $ENTRY/rootfs/data/amber.db .* with 1 thread$" run4.log
 
 # --- --no-cache: a temporary tree, removed when the server exits ------------------------------
-if start nc.log "$AMBER" run --no-cache x.tar --listen 127.0.0.1:0; then
+if start_server nc.log "$AMBER" run --no-cache x.tar --listen 127.0.0.1:0; then
 	ok "--no-cache: starts"
 	check "--no-cache: answers" answers "$PORT"
 	check "--no-cache: the tree is under TMPDIR while it runs" bash -c "ls -d '$TMPDIR'/amber-run-* | grep -q ."
 	check "--no-cache: the cache is not touched" only_files "$XDG_CACHE_HOME/amber" "$KEY" "$DKEY"
-	stop "--no-cache: SIGTERM is forwarded and the exit status is the server's 0"
+	check_stops "--no-cache: SIGTERM is forwarded and the exit status is the server's 0" TERM
 	check "--no-cache: nothing left behind" only_files "$TMPDIR"
 else
 	not_ok "--no-cache: starts" "$(head -c 600 nc.log)"
 fi
-if start nc2.log "$AMBER" run --no-cache x.tar --listen 127.0.0.1:0; then
-	kill -INT "$PID"
-	rc=0
-	wait_exit "$PID" || rc=$?
-	check "--no-cache: SIGINT stops it with 0" test "$rc" -eq 0
+if start_server nc2.log "$AMBER" run --no-cache x.tar --listen 127.0.0.1:0; then
+	check_stops "--no-cache: SIGINT stops it with 0" INT
 	check "--no-cache: nothing left after SIGINT" only_files "$TMPDIR"
 else
 	not_ok "--no-cache: starts again" "$(head -c 600 nc2.log)"
@@ -231,17 +178,14 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null && runuser -u nobody -- t
 	mkdir nobody && cp x.tar nobody/ && chown -R nobody nobody && chmod 711 "$WORK"
 	# The shell records its pid and becomes amber (then amberd): SIGTERM goes to the server
 	# itself, since runuser would re-raise a signal it was sent and exit 143.
-	if start nobody.log runuser -u nobody -- env HOME="$WORK/nobody" XDG_CACHE_HOME="$WORK/nobody/cache" \
+	if start_server nobody.log runuser -u nobody -- env HOME="$WORK/nobody" XDG_CACHE_HOME="$WORK/nobody/cache" \
 		TMPDIR="$WORK/nobody" sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/nobody/pid" \
 		"$AMBER" run "$WORK/nobody/x.tar" --listen 127.0.0.1:0; then
 		ok "non-root: starts"
 		check "non-root: /healthz and the row count" answers "$PORT"
 		INNER=$(cat "$WORK/nobody/pid")
 		PIDS+=("$INNER")
-		kill -TERM "$INNER"
-		rc=0
-		wait_exit "$PID" || rc=$?
-		check "non-root: SIGTERM drains and exits 0" test "$rc" -eq 0
+		check_stops "non-root: SIGTERM drains and exits 0" TERM "$INNER"
 	else
 		not_ok "non-root: starts" "$(head -c 600 nobody.log)"
 	fi
