@@ -277,13 +277,7 @@ static const char *params_get(const struct api_params *p, const char *key)
 /* Appends "name" with embedded quotes doubled. */
 static void add_ident(struct buf *b, const char *name)
 {
-	buf_addc(b, '"');
-	for (const char *c = name; *c; c++) {
-		if (*c == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *c);
-	}
-	buf_addc(b, '"');
+	buf_add_quoted(b, name, strlen(name));
 }
 
 /* SQLite's affinity rules on a declared type name. */
@@ -865,13 +859,7 @@ static void csv_field(struct buf *out, const char *t, size_t n)
 		buf_add(out, t, n);
 		return;
 	}
-	buf_addc(out, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (t[i] == '"')
-			buf_addc(out, '"');
-		buf_addc(out, t[i]);
-	}
-	buf_addc(out, '"');
+	buf_add_quoted(out, t, n);
 }
 
 static void value_csv(struct api_stream *s, struct buf *out, int i)

@@ -28,6 +28,8 @@ void buf_add(struct buf *b, const void *data, size_t n);
 void buf_adds(struct buf *b, const char *s);
 /* Appends one byte. */
 void buf_addc(struct buf *b, char c);
+/* Appends the n bytes of s in double quotes, each '"' doubled: an SQL identifier, a CSV field. */
+void buf_add_quoted(struct buf *b, const char *s, size_t n);
 /* Appends printf-formatted text. */
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);

@@ -142,13 +142,7 @@ static char *xstrdup(const char *s)
 
 static void quote_ident(struct buf *b, const char *name)
 {
-	buf_addc(b, '"');
-	for (const char *p = name; *p; p++) {
-		if (*p == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *p);
-	}
-	buf_addc(b, '"');
+	buf_add_quoted(b, name, strlen(name));
 }
 
 static int reserved_name(const char *name)

@@ -37,24 +37,13 @@ struct db_loader {
 	size_t nsources;
 };
 
-static void quote_ident(struct buf *b, const char *name, size_t len)
-{
-	buf_addc(b, '"');
-	for (size_t i = 0; i < len; i++) {
-		if (name[i] == '"')
-			buf_addc(b, '"');
-		buf_addc(b, name[i]);
-	}
-	buf_addc(b, '"');
-}
-
 /* Appends `"a", "b"` for the comma list "a,b". */
 static void quote_list(struct buf *b, const char *list)
 {
 	for (const char *p = list;;) {
 		const char *end = strchr(p, ',');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
-		quote_ident(b, p, n);
+		buf_add_quoted(b, p, n);
 		if (!end)
 			return;
 		buf_adds(b, ", ");
@@ -141,12 +130,12 @@ int db_loader_begin_table(struct db_loader *ld, const struct table_spec *t, stru
 	struct buf sql = BUF_INIT;
 	int single_pk = t->pk && !strchr(t->pk, ',');
 	buf_adds(&sql, "CREATE TABLE ");
-	quote_ident(&sql, t->name, strlen(t->name));
+	buf_add_quoted(&sql, t->name, strlen(t->name));
 	buf_adds(&sql, " (");
 	for (size_t i = 0; i < t->ncolumns; i++) {
 		const struct column_spec *c = &t->columns[i];
 		buf_adds(&sql, i ? ", " : "");
-		quote_ident(&sql, c->name, strlen(c->name));
+		buf_add_quoted(&sql, c->name, strlen(c->name));
 		buf_addf(&sql, " %s", table_type_name(c->type));
 		if (single_pk && strcasecmp(c->name, t->pk) == 0)
 			buf_adds(&sql, " PRIMARY KEY");
@@ -161,7 +150,7 @@ int db_loader_begin_table(struct db_loader *ld, const struct table_spec *t, stru
 	buf_reset(&sql);
 	if (rc == 0) {
 		buf_adds(&sql, "INSERT INTO ");
-		quote_ident(&sql, t->name, strlen(t->name));
+		buf_add_quoted(&sql, t->name, strlen(t->name));
 		buf_adds(&sql, " VALUES (");
 		for (size_t i = 0; i < t->ncolumns; i++)
 			buf_adds(&sql, i ? ", ?" : "?");
@@ -242,9 +231,9 @@ int db_loader_end_table(struct db_loader *ld, struct amber_error *err)
 				if (*p == ',')
 					*p = '_';
 			buf_adds(&sql, "CREATE INDEX ");
-			quote_ident(&sql, name.data, name.len);
+			buf_add_quoted(&sql, name.data, name.len);
 			buf_adds(&sql, " ON ");
-			quote_ident(&sql, t->name, strlen(t->name));
+			buf_add_quoted(&sql, t->name, strlen(t->name));
 			buf_adds(&sql, " (");
 			quote_list(&sql, t->indexes[i]);
 			buf_adds(&sql, ")");

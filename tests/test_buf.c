@@ -278,6 +278,18 @@ static void test_buf_grow_reserves_room_without_changing_len(void **state)
 	buf_free(&b);
 }
 
+static void test_buf_add_quoted_doubles_inner_quotes(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	buf_add_quoted(&b, "a\"b", 3);
+	buf_add_quoted(&b, "", 0);
+	buf_add_quoted(&b, "x\0\"", 3); /* length, not NUL, ends it */
+	assert_int_equal(b.len, 6 + 2 + 6);
+	assert_memory_equal(b.data, "\"a\"\"b\"\"\"\"x\0\"\"\"", b.len);
+	buf_free(&b);
+}
+
 static void test_buf_free_returns_to_init(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -311,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(test_buf_detach_of_empty_buffer_returns_freeable_empty_string),
 	    cmocka_unit_test(test_buf_reset_keeps_allocation_and_empties),
 	    cmocka_unit_test(test_buf_grow_reserves_room_without_changing_len),
+	    cmocka_unit_test(test_buf_add_quoted_doubles_inner_quotes),
 	    cmocka_unit_test(test_buf_free_returns_to_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
