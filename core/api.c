@@ -8,6 +8,8 @@
 #include "core/api.h"
 
 #include "core/digest.h"
+#include "core/hex.h"
+#include "core/http.h"
 #include "core/value.h"
 #include "formats/json.h"
 #include "formats/json_read.h"
@@ -172,43 +174,13 @@ static int base64_decode(const char *s, size_t n, struct buf *out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes in[0..len) into out (reset first). Returns -1 for a bad escape or a NUL. */
 static int pct_decode(const char *in, size_t len, int plus_is_space, struct buf *out)
 {
 	buf_reset(out);
-	buf_grow(out, len);
-	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-		if (c == '%') {
-			if (i + 2 >= len)
-				return -1;
-			int hi = hexval(in[i + 1]), lo = hexval(in[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return -1;
-			buf_addc(out, (char)(hi << 4 | lo));
-			i += 2;
-		} else if (c == '+' && plus_is_space) {
-			buf_addc(out, ' ');
-		} else if (c == '\0') {
-			return -1;
-		} else {
-			buf_addc(out, c);
-		}
-	}
-	if (!out->data)
-		buf_adds(out, "");
-	return 0;
+	if (http_url_decode(in, len, plus_is_space, out) < 0)
+		return -1;
+	return memchr(out->data, '\0', out->len) ? -1 : 0;
 }
 
 /* The decoded query string: keys and values as C strings (NULs are refused). */

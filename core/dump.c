@@ -9,6 +9,7 @@
 #include "core/dump.h"
 
 #include "core/buf.h"
+#include "core/hex.h"
 #include "core/value.h"
 
 #include <float.h>
@@ -1147,17 +1148,6 @@ static int special_real(const char *p, size_t len, double *out)
 		return 1;
 	}
 	return 0;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The unsigned value of hex (bits 4) or binary (bits 1) digits; -1 when wider than 64 bits. */

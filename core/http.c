@@ -8,6 +8,8 @@
  * with memchr and checked with one table lookup per byte. */
 #include "core/http.h"
 
+#include "core/hex.h"
+
 #include <string.h>
 
 /* Character classes, one bit each. */
@@ -333,16 +335,6 @@ const struct http_header *http_find_header(const struct http_request *req, const
 	return NULL;
 }
 
-static inline int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int http_url_decode(const char *in, size_t len, int plus_is_space, struct buf *out)
 {
 	/* The decoding is never longer than the input: write in place, commit at the end. */
@@ -352,8 +344,8 @@ int http_url_decode(const char *in, size_t len, int plus_is_space, struct buf *o
 		char c = in[i];
 		if (c == '%') {
 			int hi, lo;
-			if (len - i < 3 || (hi = hex_value((unsigned char)in[i + 1])) < 0 ||
-			    (lo = hex_value((unsigned char)in[i + 2])) < 0 || (hi | lo) == 0) {
+			if (len - i < 3 || (hi = hex_digit((unsigned char)in[i + 1])) < 0 ||
+			    (lo = hex_digit((unsigned char)in[i + 2])) < 0 || (hi | lo) == 0) {
 				out->data[out->len] = '\0';
 				return -1;
 			}

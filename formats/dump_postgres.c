@@ -18,6 +18,8 @@
 #include "formats/sqldump.h"
 #include "formats/sqlread.h"
 
+#include "core/hex.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -406,14 +408,6 @@ static void column_type(const struct pg *pg, size_t from, size_t to, enum dump_k
 }
 
 /* --- values: COPY escapes, bytea, arrays --- */
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 static int is_octal(char c)
 {

@@ -7,6 +7,8 @@
  * The state changes only when a token is returned, so a "need more" can be retried. */
 #include "formats/sqltok.h"
 
+#include "core/hex.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -380,16 +382,6 @@ ssize_t sqltok_postgres(struct sqltok_state *st, const char *buf, size_t len, in
 	return n;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static void add_utf8(struct buf *out, uint32_t cp)
 {
 	char b[4];
@@ -415,7 +407,7 @@ static long hex_exact(const char *p, size_t len, size_t *i, size_t n)
 	if (*i + n > len)
 		return -1;
 	for (size_t k = 0; k < n; k++) {
-		int h = hex_value(p[*i + k]);
+		int h = hex_digit(p[*i + k]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
@@ -471,10 +463,10 @@ static int escape(const char *p, size_t len, size_t *i, struct buf *out)
 	case 'U':
 		return unicode_escape(p, len, i, 8, out);
 	case 'x':
-		if (*i < len && hex_value(p[*i]) >= 0) {
-			int v = hex_value(p[(*i)++]);
-			if (*i < len && hex_value(p[*i]) >= 0)
-				v = v * 16 + hex_value(p[(*i)++]);
+		if (*i < len && hex_digit(p[*i]) >= 0) {
+			int v = hex_digit(p[(*i)++]);
+			if (*i < len && hex_digit(p[*i]) >= 0)
+				v = v * 16 + hex_digit(p[(*i)++]);
 			buf_addc(out, (char)v);
 			return 0;
 		}
