@@ -85,6 +85,7 @@ struct dump_view {
 	char *name;
 	char *sql;
 	const char *input;
+	long line, column; /* of its statement */
 };
 
 /* A kind of skipped statement, counted per input. */
@@ -112,6 +113,7 @@ struct dump {
 	size_t ncounts;
 	struct buf warnings;	  /* "input\0text\0" pairs, each text once */
 	char strict_warning[512]; /* the first warning under --strict: dump_finish fails with it */
+	long at_line, at_column;  /* where the statement being translated starts (dump_at) */
 	uint64_t rows;		  /* rows of the current input */
 	uint64_t rows_reported;
 	struct buf scratch; /* a NUL-terminated copy of number text for strtod */
@@ -597,6 +599,8 @@ int dump_view(struct dump *d, const char *name, const char *select_sql, struct a
 	v->name = xstrdup(name);
 	v->sql = xstrdup(select_sql);
 	v->input = input_name(d);
+	v->line = d->at_line;
+	v->column = d->at_column;
 	return 0;
 }
 
@@ -832,7 +836,10 @@ static void warn_about(struct dump *d, const char *input, const char *fmt, va_li
 {
 	struct buf text = BUF_INIT;
 	buf_vaddf(&text, fmt, ap);
-	if (d->opt.strict && !d->strict_warning[0])
+	if (d->opt.strict && !d->strict_warning[0] && d->at_line > 0)
+		snprintf(d->strict_warning, sizeof d->strict_warning, "%s:%ld:%ld: %s (--strict)", input,
+			 d->at_line, d->at_column, text.data);
+	else if (d->opt.strict && !d->strict_warning[0])
 		snprintf(d->strict_warning, sizeof d->strict_warning, "%s: %s (--strict)", input, text.data);
 	count(d, input, "warning");
 	if (!warning_known(d, input, text.data)) {
@@ -840,6 +847,12 @@ static void warn_about(struct dump *d, const char *input, const char *fmt, va_li
 		buf_add(&d->warnings, text.data, text.len + 1);
 	}
 	buf_free(&text);
+}
+
+void dump_at(struct dump *d, long line, long column)
+{
+	d->at_line = line;
+	d->at_column = column;
 }
 
 void dump_warn(struct dump *d, const char *fmt, ...)
@@ -1671,6 +1684,7 @@ static void create_views(struct dump *d)
 		if (done[i])
 			continue;
 		try_view(d, &d->views[i], &sql, &why); /* for its message */
+		dump_at(d, d->views[i].line, d->views[i].column);
 		view_warn(d, d->views[i].input, "view %s skipped: not portable (SQLite: %s)",
 			  d->views[i].name, why.data);
 	}

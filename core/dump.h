@@ -142,6 +142,8 @@ int dump_sqlite_exec(struct dump *d, const char *sql, struct amber_error *err);
 int dump_skip(struct dump *d, const char *what, struct amber_error *err);
 /* A warning printed at the end (view not portable, key after rows); counted like a skip. */
 void dump_warn(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Where the statement being translated starts: a warning that --strict makes an error names it. */
+void dump_at(struct dump *d, long line, long column);
 
 /* --- rows --- */
 

@@ -138,6 +138,7 @@ static void statement_begins(struct my *m)
 {
 	long col;
 	sqlread_place(&m->r, m->tok.start, &m->what_line, &col);
+	dump_at(m->d, m->what_line, col);
 	snprintf(m->what, sizeof m->what, "%.*s", (int)(m->tok.len < 64 ? m->tok.len : 64), m->tok.text);
 }
 

@@ -1724,6 +1724,7 @@ static int meta(struct pg *pg)
 
 static int statement(struct pg *pg)
 {
+	dump_at(pg->d, pg->toks[0].line, pg->toks[0].col);
 	if (is(pg, 0, "set") || is(pg, 0, "reset") || is(pg, 0, "begin") || is(pg, 0, "commit") ||
 	    is(pg, 0, "start") || is(pg, 0, "end"))
 		return 0;

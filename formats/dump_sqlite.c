@@ -595,6 +595,7 @@ static int statement(struct sqlite_dump *x)
 {
 	const struct sqltok *t = &x->tok;
 	x->start = place_of(x, t->start);
+	dump_at(x->d, x->start.line, x->start.column);
 	if (t->type == SQLTOK_END)
 		return 0;
 	if (sqltok_is(t, "CREATE"))
