@@ -52,6 +52,24 @@ void buf_add_quoted(struct buf *b, const char *s, size_t n)
 	buf_addc(b, '"');
 }
 
+void buf_add_utf8(struct buf *b, uint32_t cp)
+{
+	char u[4];
+	size_t n;
+	if (cp < 0x80) {
+		u[0] = (char)cp, n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6), n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12), n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18), n = 4;
+	}
+	for (size_t i = 1; i < n; i++)
+		u[i] = (char)(0x80 | ((cp >> (6 * (n - 1 - i))) & 0x3f));
+	buf_add(b, u, n);
+}
+
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list again;

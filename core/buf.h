@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;
@@ -30,6 +31,8 @@ void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 /* Appends the n bytes of s in double quotes, each '"' doubled: an SQL identifier, a CSV field. */
 void buf_add_quoted(struct buf *b, const char *s, size_t n);
+/* Appends the UTF-8 encoding of code point cp (at most U+10FFFF; the caller checks). */
+void buf_add_utf8(struct buf *b, uint32_t cp);
 /* Appends printf-formatted text. */
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);

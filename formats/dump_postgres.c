@@ -15,6 +15,7 @@
  * DDL and other short statements are read whole into an array of tokens with places; INSERT
  * statements are streamed row by row, and COPY data is read as lines, split on tabs and
  * decoded into one reused buffer. Array values become the JSON text array_to_json() prints. */
+#include "formats/json.h"
 #include "formats/sqldump.h"
 #include "formats/sqlread.h"
 
@@ -109,8 +110,11 @@ static int tok_error(struct pg *pg, size_t i, const char *fmt, ...)
 		i = pg->ntoks - 1;
 	const struct ptok *t = &pg->toks[i];
 	const char *raw = pg->text.data + t->raw;
-	return amber_error_at(pg->err, pg->r.name, t->line, t->col, "%s at \"%.40s%s\"", msg, raw,
-			      strlen(raw) > 40 ? "..." : "");
+	struct buf quoted = BUF_INIT;
+	sqlread_quote(&quoted, raw, strlen(raw));
+	amber_error_at(pg->err, pg->r.name, t->line, t->col, "%s at \"%s\"", msg, buf_str(&quoted));
+	buf_free(&quoted);
+	return -1;
 }
 
 /* Adds the place (line, col) to an error that core/dump set without one. */
@@ -502,43 +506,6 @@ static int bytea_unescape(const char *p, size_t len, struct buf *out)
 	return 0;
 }
 
-static void json_string(const char *p, size_t len, struct buf *out)
-{
-	buf_addc(out, '"');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-		switch (c) {
-		case '"':
-			buf_adds(out, "\\\"");
-			break;
-		case '\\':
-			buf_adds(out, "\\\\");
-			break;
-		case '\b':
-			buf_adds(out, "\\b");
-			break;
-		case '\f':
-			buf_adds(out, "\\f");
-			break;
-		case '\n':
-			buf_adds(out, "\\n");
-			break;
-		case '\r':
-			buf_adds(out, "\\r");
-			break;
-		case '\t':
-			buf_adds(out, "\\t");
-			break;
-		default:
-			if (c < 0x20)
-				buf_addf(out, "\\u%04x", c);
-			else
-				buf_addc(out, (char)c);
-		}
-	}
-	buf_addc(out, '"');
-}
-
 static int json_number(const char *p, size_t len)
 {
 	size_t i = 0;
@@ -608,7 +575,9 @@ static void json_element(enum elem_class elem, struct buf *e, struct buf *out)
 	default:
 		break;
 	}
-	json_string(e->data, e->len, out);
+	buf_addc(out, '"');
+	json_escape_append(out, e->data, e->len);
+	buf_addc(out, '"');
 }
 
 static void skip_spaces(const char *p, size_t len, size_t *i)

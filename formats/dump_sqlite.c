@@ -73,30 +73,16 @@ static int placed(const struct sqlite_dump *x, struct place at)
 	return error_at(x, at, "%s", message);
 }
 
-/* The current token, readable, for messages. */
-static void quote_token(const struct sqltok *t, char *out, size_t cap)
-{
-	if (t->type == SQLTOK_EOF) {
-		snprintf(out, cap, "the end of the input");
-		return;
-	}
-	size_t n = t->size > 40 ? 40 : t->size, k = 0;
-	out[k++] = '"';
-	for (size_t i = 0; i < n && k + 6 < cap; i++) {
-		unsigned char c = (unsigned char)t->start[i];
-		k += (size_t)snprintf(out + k, cap - k, c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
-	}
-	snprintf(out + k, cap - k, "%s\"", t->size > n ? "..." : "");
-}
-
 static int unexpected(const struct sqlite_dump *x, const char *expected)
 {
-	char q[220];
-	quote_token(&x->tok, q, sizeof q);
 	if (x->tok.type == SQLTOK_EOF)
 		return error_at(x, place_of(x, x->tok.start),
 				"truncated dump: the input ends inside a statement (expected %s)", expected);
-	return error_at(x, place_of(x, x->tok.start), "expected %s, found %s", expected, q);
+	struct buf q = BUF_INIT;
+	sqlread_quote(&q, x->tok.start, x->tok.size);
+	error_at(x, place_of(x, x->tok.start), "expected %s, found \"%s\"", expected, buf_str(&q));
+	buf_free(&q);
+	return -1;
 }
 
 /* Reads the next token. An unterminated string or comment at the end of the input is a
@@ -275,25 +261,9 @@ static int number_value(struct sqlite_dump *x, int negative)
 }
 
 /* Appends the UTF-8 of code point `c` (U+FFFD for what is none, as SQLite's char()). */
-static void add_utf8(struct buf *b, unsigned long c)
+static void add_char(struct buf *b, unsigned long c)
 {
-	if (c > 0x10ffff)
-		c = 0xfffd;
-	if (c < 0x80) {
-		buf_addc(b, (char)c);
-	} else if (c < 0x800) {
-		buf_addc(b, (char)(0xc0 | (c >> 6)));
-		buf_addc(b, (char)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		buf_addc(b, (char)(0xe0 | (c >> 12)));
-		buf_addc(b, (char)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addc(b, (char)(0x80 | (c & 0x3f)));
-	} else {
-		buf_addc(b, (char)(0xf0 | (c >> 18)));
-		buf_addc(b, (char)(0x80 | ((c >> 12) & 0x3f)));
-		buf_addc(b, (char)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addc(b, (char)(0x80 | (c & 0x3f)));
-	}
+	buf_add_utf8(b, c > 0x10ffff ? 0xfffd : (uint32_t)c);
 }
 
 /* char(N, …) after its name: the characters into `out`. */
@@ -308,7 +278,7 @@ static int char_call(struct sqlite_dump *x, struct buf *out)
 		if (t->type != SQLTOK_NUMBER || !isdigit((unsigned char)t->text[0]) ||
 		    t->len != strspn(t->text, "0123456789") || t->len > 9)
 			return unexpected(x, "a character code");
-		add_utf8(out, strtoul(t->text, NULL, 10));
+		add_char(out, strtoul(t->text, NULL, 10));
 		if (next_in_statement(x, "\",\" or \")\"") < 0)
 			return -1;
 		if (sqltok_punct(t, ")"))

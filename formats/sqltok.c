@@ -11,6 +11,14 @@ void sqltok_state_init(struct sqltok_state *st, enum sql_dialect dialect)
 	st->line_start = 1;
 }
 
+ssize_t sqltok_fail(struct sqltok_state *st, struct sqltok *tok, const char *p, size_t n, const char *why)
+{
+	tok->start = p;
+	tok->size = n;
+	st->error = why;
+	return -1;
+}
+
 sqltok_fn sqltok_for(enum sql_dialect dialect)
 {
 	switch (dialect) {

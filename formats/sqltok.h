@@ -71,6 +71,9 @@ typedef ssize_t (*sqltok_fn)(struct sqltok_state *st, const char *buf, size_t le
 			     struct sqltok *tok);
 
 void sqltok_state_init(struct sqltok_state *st, enum sql_dialect dialect);
+/* A tokenizer's error return: the n bytes at p are the offending token, `why` (static) says
+ * what is wrong. Returns -1. */
+ssize_t sqltok_fail(struct sqltok_state *st, struct sqltok *tok, const char *p, size_t n, const char *why);
 
 /* MySQL/MariaDB: backtick and double-quoted identifiers, '…' and "…" strings with backslash
  * escapes (\0 \' \" \b \n \r \t \Z \\ \% \_) and doubled quotes, _charset introducers, 0x…,

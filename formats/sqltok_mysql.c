@@ -63,14 +63,6 @@ struct scan {
 	size_t open_at; /* where the comment or line that SCAN_OPEN is about starts */
 };
 
-static ssize_t fail(struct sqltok_state *st, struct sqltok *tok, const char *p, size_t n, const char *why)
-{
-	tok->start = p;
-	tok->size = n;
-	st->error = why;
-	return -1;
-}
-
 /* Whether buf[i..len) is a proper prefix of `word` (case-insensitive): more bytes may make it. */
 static int prefix_of(const char *buf, size_t i, size_t len, const char *word)
 {
@@ -267,8 +259,8 @@ static ssize_t quoted(struct sqltok_state *st, const struct scan *s, size_t from
 	if (end == SCAN_MORE)
 		return NEED_MORE;
 	if (end == SCAN_OPEN)
-		return fail(st, tok, s->buf + from, s->len - from,
-			    quote == '`' ? "unterminated quoted identifier" : "unterminated string");
+		return sqltok_fail(st, tok, s->buf + from, s->len - from,
+				   quote == '`' ? "unterminated quoted identifier" : "unterminated string");
 	tok->type = quote == '`' ? SQLTOK_IDENT : SQLTOK_STRING;
 	tok->quote = quote;
 	tok->text = s->buf + q + 1;
@@ -285,13 +277,15 @@ static ssize_t digits_quoted(struct sqltok_state *st, const struct scan *s, size
 {
 	const char *close = memchr(s->buf + i + 2, '\'', s->len - i - 2);
 	if (!close)
-		return s->eof ? fail(st, tok, s->buf + i, s->len - i, "unterminated string") : NEED_MORE;
+		return s->eof ? sqltok_fail(st, tok, s->buf + i, s->len - i, "unterminated string")
+			      : NEED_MORE;
 	size_t end = (size_t)(close - s->buf);
 	for (size_t j = i + 2; j < end; j++) {
 		unsigned char c = (unsigned char)s->buf[j];
 		if (type == SQLTOK_HEX ? !is_a(c, C_HEX) : c != '0' && c != '1')
-			return fail(st, tok, s->buf + i, end + 1 - i,
-				    type == SQLTOK_HEX ? "invalid hex literal" : "invalid bit literal");
+			return sqltok_fail(st, tok, s->buf + i, end + 1 - i,
+					   type == SQLTOK_HEX ? "invalid hex literal"
+							      : "invalid bit literal");
 	}
 	tok->type = type;
 	tok->text = s->buf + i + 2;
@@ -409,7 +403,7 @@ static ssize_t punct(struct sqltok_state *st, const struct scan *s, size_t i, st
 	if (c == '(' || c == ')' || c == ',')
 		return plain(tok, s, SQLTOK_PUNCT, i, i, i + 1); /* the bulk of an INSERT */
 	if (c == '\0' || !strchr("[]{}.;=+-*/%<>!:|&^~", c))
-		return fail(st, tok, s->buf + i, 1, "a byte that starts no SQL token");
+		return sqltok_fail(st, tok, s->buf + i, 1, "a byte that starts no SQL token");
 	if (strchr("<>-!:|&", c)) {
 		size_t avail = s->len - i;
 		for (size_t k = 0; k < sizeof operators / sizeof *operators; k++) {
@@ -495,13 +489,13 @@ ssize_t sqltok_mysql(struct sqltok_state *st, const char *buf, size_t len, int e
 	if (i == SCAN_MORE)
 		return NEED_MORE;
 	if (i == SCAN_OPEN)
-		return fail(st, tok, buf + s.open_at, len - s.open_at, why);
+		return sqltok_fail(st, tok, buf + s.open_at, len - s.open_at, why);
 	ssize_t n;
 	if (i == len) {
 		if (!eof)
 			return NEED_MORE;
 		if (s.cond)
-			return fail(st, tok, buf, len, "unterminated conditional comment");
+			return sqltok_fail(st, tok, buf, len, "unterminated conditional comment");
 		n = plain(tok, &s, SQLTOK_EOF, i, i, i);
 	} else {
 		n = token_at(st, &s, i, tok);

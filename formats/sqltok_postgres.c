@@ -40,14 +40,6 @@ static int is_op_char(unsigned char c)
 	return c && strchr("+-*/<>=~!@#%^&|`?", c) != NULL;
 }
 
-static ssize_t fail(struct sqltok_state *st, struct sqltok *tok, const char *p, size_t n, const char *why)
-{
-	tok->start = p;
-	tok->size = n;
-	st->error = why;
-	return -1;
-}
-
 /* Skips whitespace and comments from `i`. Returns the index of the first other byte, or
  * (size_t)-1 for need-more, (size_t)-2 for a comment left open at eof. *line_start tells
  * whether only whitespace stands between that byte and the start of its line. */
@@ -129,8 +121,9 @@ static ssize_t quoted(struct sqltok_state *st, const char *buf, size_t len, int 
 	if (end == (size_t)-1)
 		return NEED_MORE;
 	if (end == (size_t)-2)
-		return fail(st, tok, buf + s, len - s,
-			    type == SQLTOK_IDENT ? "unterminated quoted identifier" : "unterminated string");
+		return sqltok_fail(st, tok, buf + s, len - s,
+				   type == SQLTOK_IDENT ? "unterminated quoted identifier"
+							: "unterminated string");
 	tok->type = type;
 	tok->quote = buf[q];
 	tok->text = buf + q + 1;
@@ -139,7 +132,7 @@ static ssize_t quoted(struct sqltok_state *st, const char *buf, size_t len, int 
 	tok->size = end + 1 - s;
 	tok->flags = escaped ? SQLTOK_ESCAPED : 0;
 	if (type == SQLTOK_IDENT && tok->len == 0)
-		return fail(st, tok, buf + s, tok->size, "zero-length quoted identifier");
+		return sqltok_fail(st, tok, buf + s, tok->size, "zero-length quoted identifier");
 	return (ssize_t)(end + 1);
 }
 
@@ -162,16 +155,16 @@ static ssize_t dollar(struct sqltok_state *st, const char *buf, size_t len, int 
 		while (i < len && is_ident_char((unsigned char)buf[i]) && buf[i] != '$')
 			i++;
 	if (i == len)
-		return eof ? fail(st, tok, buf + s, len - s, "invalid dollar quote") : NEED_MORE;
+		return eof ? sqltok_fail(st, tok, buf + s, len - s, "invalid dollar quote") : NEED_MORE;
 	if (buf[i] != '$')
-		return fail(st, tok, buf + s, i + 1 - s, "invalid dollar quote");
+		return sqltok_fail(st, tok, buf + s, i + 1 - s, "invalid dollar quote");
 	size_t taglen = i + 1 - s, body = i + 1;
 	for (size_t k = body;;) {
 		const char *p = k < len ? memchr(buf + k, '$', len - k) : NULL;
 		if (!p || (size_t)(p - buf) + taglen > len) {
 			if (!eof)
 				return NEED_MORE;
-			return fail(st, tok, buf + s, len - s, "unterminated dollar-quoted string");
+			return sqltok_fail(st, tok, buf + s, len - s, "unterminated dollar-quoted string");
 		}
 		size_t at = (size_t)(p - buf);
 		if (memcmp(buf + at, buf + s, taglen) == 0) {
@@ -354,7 +347,7 @@ static ssize_t token_at(struct sqltok_state *st, const char *buf, size_t len, in
 	default:
 		if (is_op_char(c))
 			return operator(buf, len, eof, s, tok);
-		return fail(st, tok, buf + s, 1, "invalid byte");
+		return sqltok_fail(st, tok, buf + s, 1, "invalid byte");
 	}
 }
 
@@ -367,7 +360,7 @@ ssize_t sqltok_postgres(struct sqltok_state *st, const char *buf, size_t len, in
 	if (s == (size_t)-1)
 		return NEED_MORE;
 	if (s == (size_t)-2)
-		return fail(st, tok, buf + open, len - open, "unterminated comment");
+		return sqltok_fail(st, tok, buf + open, len - open, "unterminated comment");
 	if (s == len) {
 		if (!eof)
 			return NEED_MORE;
@@ -380,24 +373,6 @@ ssize_t sqltok_postgres(struct sqltok_state *st, const char *buf, size_t len, in
 	if (n > 0)
 		st->line_start = 0;
 	return n;
-}
-
-static void add_utf8(struct buf *out, uint32_t cp)
-{
-	char b[4];
-	size_t n;
-	if (cp < 0x80) {
-		b[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | cp >> 6), b[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | cp >> 12), b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	} else {
-		b[0] = (char)(0xf0 | cp >> 18), b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-	}
-	buf_add(out, b, n);
 }
 
 /* Reads exactly `n` hex digits at p[*i]. Returns the value, or -1. */
@@ -434,7 +409,7 @@ static int unicode_escape(const char *p, size_t len, size_t *i, size_t digits, s
 	}
 	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return -1;
-	add_utf8(out, (uint32_t)cp);
+	buf_add_utf8(out, (uint32_t)cp);
 	return 0;
 }
 

@@ -36,14 +36,6 @@ static int is_ident_char(unsigned char c)
 	       c >= 0x80;
 }
 
-static ssize_t fail(struct sqltok_state *st, struct sqltok *tok, const char *p, size_t n, const char *why)
-{
-	tok->start = p;
-	tok->size = n;
-	st->error = why;
-	return -1;
-}
-
 /* Skips whitespace and comments from `i`. Returns the index of the first other byte (len at
  * the end), OPEN, or UNCLOSED for a block comment left open at eof (its start in *open). */
 static size_t skip_blank(const char *buf, size_t len, int eof, size_t i, size_t *open)
@@ -133,8 +125,8 @@ static ssize_t quoted(struct sqltok_state *st, const char *buf, size_t len, int 
 	if (end == OPEN)
 		return NEED_MORE;
 	if (end == UNCLOSED)
-		return fail(st, tok, buf + i, len - i,
-			    q == '\'' ? "unterminated string" : "unterminated quoted identifier");
+		return sqltok_fail(st, tok, buf + i, len - i,
+				   q == '\'' ? "unterminated string" : "unterminated quoted identifier");
 	tok->flags = escaped ? SQLTOK_ESCAPED : 0;
 	tok->quote = q;
 	return emit(tok, q == '\'' ? SQLTOK_STRING : SQLTOK_IDENT, buf + i, end + 1 - i, buf + i + 1,
@@ -149,9 +141,9 @@ static ssize_t blob(struct sqltok_state *st, const char *buf, size_t len, int eo
 	while (j < len && is_hex((unsigned char)buf[j]))
 		j++;
 	if (j == len)
-		return eof ? fail(st, tok, buf + i, j - i, "unterminated blob literal") : NEED_MORE;
+		return eof ? sqltok_fail(st, tok, buf + i, j - i, "unterminated blob literal") : NEED_MORE;
 	if (buf[j] != '\'' || (j - i - 2) % 2)
-		return fail(st, tok, buf + i, j + 1 - i, "malformed blob literal");
+		return sqltok_fail(st, tok, buf + i, j + 1 - i, "malformed blob literal");
 	tok->quote = '\'';
 	return emit(tok, SQLTOK_HEX, buf + i, j + 1 - i, buf + i + 2, j - i - 2, j + 1);
 }
@@ -181,7 +173,7 @@ static ssize_t number(struct sqltok_state *st, const char *buf, size_t len, int 
 		if (j == OPEN)
 			return NEED_MORE;
 		if (j == i + 2)
-			return fail(st, tok, buf + i, j - i, "malformed hex number");
+			return sqltok_fail(st, tok, buf + i, j - i, "malformed hex number");
 	} else {
 		j = run_end(buf, len, eof, i, is_digit);
 		if (j == OPEN)
@@ -196,11 +188,11 @@ static ssize_t number(struct sqltok_state *st, const char *buf, size_t len, int 
 			if (j == OPEN)
 				return NEED_MORE;
 			if (j == 0)
-				return fail(st, tok, buf + i, 1, "malformed number");
+				return sqltok_fail(st, tok, buf + i, 1, "malformed number");
 		}
 	}
 	if (j < len && is_ident_char((unsigned char)buf[j]))
-		return fail(st, tok, buf + i, j + 1 - i, "malformed number");
+		return sqltok_fail(st, tok, buf + i, j + 1 - i, "malformed number");
 	return emit(tok, SQLTOK_NUMBER, buf + i, j - i, buf + i, j - i, j);
 }
 
@@ -212,7 +204,7 @@ static ssize_t param(struct sqltok_state *st, const char *buf, size_t len, int e
 	if (j == OPEN)
 		return NEED_MORE;
 	if (j == i + 1 && buf[i] != '?')
-		return fail(st, tok, buf + i, 1, "invalid byte");
+		return sqltok_fail(st, tok, buf + i, 1, "invalid byte");
 	return emit(tok, SQLTOK_PARAM, buf + i, j - i, buf + i, j - i, j);
 }
 
@@ -248,7 +240,7 @@ static ssize_t operator(struct sqltok_state *st, const char *buf, size_t len, in
 	if (n == OPEN)
 		return NEED_MORE;
 	if (n == 0)
-		return fail(st, tok, buf + i, 1, "invalid byte");
+		return sqltok_fail(st, tok, buf + i, 1, "invalid byte");
 	enum sqltok_type type = n == 1 && buf[i] == ';' ? SQLTOK_END : SQLTOK_PUNCT;
 	return emit(tok, type, buf + i, n, buf + i, n, i + n);
 }
@@ -261,7 +253,7 @@ ssize_t sqltok_sqlite(struct sqltok_state *st, const char *buf, size_t len, int 
 	if (i == OPEN)
 		return NEED_MORE;
 	if (i == UNCLOSED)
-		return fail(st, tok, buf + open, len - open, "unterminated comment");
+		return sqltok_fail(st, tok, buf + open, len - open, "unterminated comment");
 	if (i == len) {
 		if (!eof)
 			return NEED_MORE;

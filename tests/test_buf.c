@@ -290,6 +290,19 @@ static void test_buf_add_quoted_doubles_inner_quotes(void **state)
 	buf_free(&b);
 }
 
+static void test_buf_add_utf8_encodes_every_width(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	buf_add_utf8(&b, 0x41);	   /* A */
+	buf_add_utf8(&b, 0xe9);	   /* é */
+	buf_add_utf8(&b, 0x20ac);  /* € */
+	buf_add_utf8(&b, 0x1f600); /* 😀 */
+	assert_int_equal(b.len, 1 + 2 + 3 + 4);
+	assert_memory_equal(b.data, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", b.len);
+	buf_free(&b);
+}
+
 static void test_buf_free_returns_to_init(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -324,6 +337,7 @@ int main(void)
 	    cmocka_unit_test(test_buf_reset_keeps_allocation_and_empties),
 	    cmocka_unit_test(test_buf_grow_reserves_room_without_changing_len),
 	    cmocka_unit_test(test_buf_add_quoted_doubles_inner_quotes),
+	    cmocka_unit_test(test_buf_add_utf8_encodes_every_width),
 	    cmocka_unit_test(test_buf_free_returns_to_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
