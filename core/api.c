@@ -247,11 +247,6 @@ static const char *params_get(const struct api_params *p, const char *key)
 }
 
 /* Appends "name" with embedded quotes doubled. */
-static void add_ident(struct buf *b, const char *name)
-{
-	buf_add_quoted(b, name, strlen(name));
-}
-
 /* SQLite's affinity rules on a declared type name. */
 static enum api_affinity affinity_of(const char *type)
 {
@@ -1356,7 +1351,7 @@ static int find_column(const struct api_table *t, const char *name)
 static void add_key_name(struct buf *sql, const struct api_table *t, int k)
 {
 	if (t->key)
-		add_ident(sql, t->cols[t->key[k]].name);
+		buf_add_ident(sql, t->cols[t->key[k]].name);
 	else
 		buf_adds(sql, "rowid");
 }
@@ -1375,7 +1370,7 @@ static int add_select(struct buf *sql, const struct api_table *t, const struct a
 		for (int i = 0; i < t->ncols; i++) {
 			if (i)
 				buf_adds(sql, ", ");
-			add_ident(sql, t->cols[i].name);
+			buf_add_ident(sql, t->cols[i].name);
 		}
 		return 0;
 	}
@@ -1391,7 +1386,7 @@ static int add_select(struct buf *sql, const struct api_table *t, const struct a
 		}
 		if (p != sel)
 			buf_adds(sql, ", ");
-		add_ident(sql, t->cols[c].name);
+		buf_add_ident(sql, t->cols[c].name);
 		if (!comma)
 			break;
 		p = comma + 1;
@@ -1477,20 +1472,20 @@ static void route_table(struct api *api, const struct api_table *t, const struct
 	}
 	if (sortcol >= 0) {
 		buf_adds(&sql, ", ");
-		add_ident(&sql, t->cols[sortcol].name);
+		buf_add_ident(&sql, t->cols[sortcol].name);
 	}
 	for (int k = 0; k < t->nkey; k++) {
 		buf_adds(&sql, ", ");
 		add_key_name(&sql, t, k);
 	}
 	buf_adds(&sql, " FROM ");
-	add_ident(&sql, t->name);
+	buf_add_ident(&sql, t->name);
 	buf_adds(&sql, " WHERE 1");
 	for (size_t i = 0; i < qp->n; i++) {
 		if (qp->key[i][0] == '_')
 			continue;
 		buf_adds(&sql, " AND ");
-		add_ident(&sql, t->cols[find_column(t, qp->key[i])].name);
+		buf_add_ident(&sql, t->cols[find_column(t, qp->key[i])].name);
 		buf_adds(&sql, " = ?");
 	}
 
@@ -1524,7 +1519,7 @@ static void route_table(struct api *api, const struct api_table *t, const struct
 			buf_addf(&sql, " AND (%s) %s (%s)", keys.data, op, marks.data);
 		} else {
 			struct buf s = BUF_INIT;
-			add_ident(&s, t->cols[sortcol].name);
+			buf_add_ident(&s, t->cols[sortcol].name);
 			if (json_array_at(cursor, 0)->type != JSONV_NULL) {
 				/* Row values skip NULL sort values, which come first ascending, last
 				 * descending. */
@@ -1543,7 +1538,7 @@ static void route_table(struct api *api, const struct api_table *t, const struct
 	}
 	buf_adds(&sql, " ORDER BY ");
 	if (sortcol >= 0) {
-		add_ident(&sql, t->cols[sortcol].name);
+		buf_add_ident(&sql, t->cols[sortcol].name);
 		buf_adds(&sql, desc ? " DESC, " : ", ");
 	}
 	for (int k = 0; k < t->nkey; k++) {
@@ -1596,7 +1591,7 @@ static void route_row(struct api *api, struct api_table *t, const char *rawkey, 
 			return;
 		}
 		buf_adds(&sql, " FROM ");
-		add_ident(&sql, t->name);
+		buf_add_ident(&sql, t->name);
 		buf_adds(&sql, " WHERE ");
 		for (int k = 0; k < t->nkey; k++) {
 			if (k)

@@ -52,6 +52,11 @@ void buf_add_quoted(struct buf *b, const char *s, size_t n)
 	buf_addc(b, '"');
 }
 
+void buf_add_ident(struct buf *b, const char *name)
+{
+	buf_add_quoted(b, name, strlen(name));
+}
+
 void buf_add_utf8(struct buf *b, uint32_t cp)
 {
 	char u[4];

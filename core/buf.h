@@ -31,6 +31,8 @@ void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 /* Appends the n bytes of s in double quotes, each '"' doubled: an SQL identifier, a CSV field. */
 void buf_add_quoted(struct buf *b, const char *s, size_t n);
+/* buf_add_quoted of a C string: an SQL identifier. */
+void buf_add_ident(struct buf *b, const char *name);
 /* Appends the UTF-8 encoding of code point cp (at most U+10FFFF; the caller checks). */
 void buf_add_utf8(struct buf *b, uint32_t cp);
 /* Appends printf-formatted text. */

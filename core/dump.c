@@ -143,11 +143,6 @@ static char *xstrdup(const char *s)
 	return p;
 }
 
-static void quote_ident(struct buf *b, const char *name)
-{
-	buf_add_quoted(b, name, strlen(name));
-}
-
 static int reserved_name(const char *name)
 {
 	return strncasecmp(name, "sqlite_", 7) == 0 || strncasecmp(name, "_amber_", 7) == 0;
@@ -424,7 +419,7 @@ int dump_table_drop(struct dump *d, const char *name, struct amber_error *err)
 		table_free_inserts(t);
 		struct buf sql = BUF_INIT;
 		buf_adds(&sql, "DROP TABLE ");
-		quote_ident(&sql, t->name);
+		buf_add_ident(&sql, t->name);
 		int rc = exec(d, sql.data, err);
 		buf_free(&sql);
 		if (rc < 0)
@@ -505,7 +500,7 @@ static void quote_columns(struct buf *b, const struct dump_table *t, const size_
 {
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(b, i ? ", " : "");
-		quote_ident(b, t->cols[cols[i]].name);
+		buf_add_ident(b, t->cols[cols[i]].name);
 	}
 }
 
@@ -577,10 +572,10 @@ int dump_foreign_key(struct dump *d, struct dump_table *t, const char *const *co
 		buf_adds(&t->constraints, ", FOREIGN KEY (");
 		quote_columns(&t->constraints, t, idx, n);
 		buf_adds(&t->constraints, ") REFERENCES ");
-		quote_ident(&t->constraints, ref_table);
+		buf_add_ident(&t->constraints, ref_table);
 		for (size_t i = 0; i < nref; i++) {
 			buf_adds(&t->constraints, i ? ", " : " (");
-			quote_ident(&t->constraints, ref_cols[i]);
+			buf_add_ident(&t->constraints, ref_cols[i]);
 		}
 		buf_adds(&t->constraints, nref ? ")" : "");
 	}
@@ -632,12 +627,12 @@ static int rowid_key(const struct dump_table *t)
 static void table_ddl(const struct dump_table *t, struct buf *sql)
 {
 	buf_adds(sql, "CREATE TABLE ");
-	quote_ident(sql, t->name);
+	buf_add_ident(sql, t->name);
 	buf_adds(sql, " (");
 	for (size_t i = 0; i < t->ncols; i++) {
 		const struct dump_column *c = &t->cols[i];
 		buf_adds(sql, i ? ", " : "");
-		quote_ident(sql, c->name);
+		buf_add_ident(sql, c->name);
 		buf_adds(sql, declared_type(c->kind));
 		if (rowid_key(t) && t->pk[0] == i)
 			buf_adds(sql, " PRIMARY KEY");
@@ -836,11 +831,13 @@ static void warn_about(struct dump *d, const char *input, const char *fmt, va_li
 {
 	struct buf text = BUF_INIT;
 	buf_vaddf(&text, fmt, ap);
-	if (d->opt.strict && !d->strict_warning[0] && d->at_line > 0)
-		snprintf(d->strict_warning, sizeof d->strict_warning, "%s:%ld:%ld: %s (--strict)", input,
-			 d->at_line, d->at_column, text.data);
-	else if (d->opt.strict && !d->strict_warning[0])
-		snprintf(d->strict_warning, sizeof d->strict_warning, "%s: %s (--strict)", input, text.data);
+	if (d->opt.strict && !d->strict_warning[0]) {
+		char place[48] = "";
+		if (d->at_line > 0)
+			snprintf(place, sizeof place, ":%ld:%ld", d->at_line, d->at_column);
+		snprintf(d->strict_warning, sizeof d->strict_warning, "%s%s: %s (--strict)", input, place,
+			 text.data);
+	}
 	count(d, input, "warning");
 	if (!warning_known(d, input, text.data)) {
 		buf_add(&d->warnings, input, strlen(input) + 1);
@@ -967,7 +964,7 @@ static int insert_statement(struct dump_insert *ins, struct amber_error *err)
 	const struct dump_table *t = ins->t;
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, verbs[ins->conflict]);
-	quote_ident(&sql, t->name);
+	buf_add_ident(&sql, t->name);
 	if (ins->cols) {
 		buf_adds(&sql, " (");
 		quote_columns(&sql, t, ins->cols, ins->n);
@@ -1620,9 +1617,9 @@ static int create_indexes(struct dump *d, struct amber_error *err)
 		index_name(d, ix, i + 1, &used, &name);
 		buf_reset(&sql);
 		buf_adds(&sql, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-		quote_ident(&sql, name.data);
+		buf_add_ident(&sql, name.data);
 		buf_adds(&sql, " ON ");
-		quote_ident(&sql, ix->t->name);
+		buf_add_ident(&sql, ix->t->name);
 		buf_addf(&sql, " (%s)", ix->cols.data);
 		rc = exec(d, sql.data, err);
 		if (rc < 0 && ix->unique)
@@ -1644,12 +1641,12 @@ static int try_view(struct dump *d, const struct dump_view *v, struct buf *sql, 
 {
 	buf_reset(sql);
 	buf_adds(sql, "CREATE VIEW ");
-	quote_ident(sql, v->name);
+	buf_add_ident(sql, v->name);
 	buf_addf(sql, " AS %s", v->sql);
 	if (sqlite3_exec(d->db, sql->data, NULL, NULL, NULL) == SQLITE_OK) {
 		buf_reset(sql);
 		buf_adds(sql, "SELECT * FROM ");
-		quote_ident(sql, v->name);
+		buf_add_ident(sql, v->name);
 		sqlite3_stmt *st = NULL;
 		int rc = sqlite3_prepare_v2(d->db, sql->data, -1, &st, NULL);
 		sqlite3_finalize(st);
@@ -1659,7 +1656,7 @@ static int try_view(struct dump *d, const struct dump_view *v, struct buf *sql, 
 		buf_adds(why, sqlite3_errmsg(d->db));
 		buf_reset(sql);
 		buf_adds(sql, "DROP VIEW ");
-		quote_ident(sql, v->name);
+		buf_add_ident(sql, v->name);
 		sqlite3_exec(d->db, sql->data, NULL, NULL, NULL);
 		return -1;
 	}
@@ -1704,7 +1701,7 @@ static int record_rows(struct dump *d, struct amber_error *err)
 		if (t->has_rows) {
 			buf_reset(&sql);
 			buf_adds(&sql, "SELECT count(*) FROM ");
-			quote_ident(&sql, t->name);
+			buf_add_ident(&sql, t->name);
 			sqlite3_stmt *st;
 			if (sqlite3_prepare_v2(d->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
 				rc = sqlite_error(d, err, sql.data);

@@ -130,12 +130,12 @@ int db_loader_begin_table(struct db_loader *ld, const struct table_spec *t, stru
 	struct buf sql = BUF_INIT;
 	int single_pk = t->pk && !strchr(t->pk, ',');
 	buf_adds(&sql, "CREATE TABLE ");
-	buf_add_quoted(&sql, t->name, strlen(t->name));
+	buf_add_ident(&sql, t->name);
 	buf_adds(&sql, " (");
 	for (size_t i = 0; i < t->ncolumns; i++) {
 		const struct column_spec *c = &t->columns[i];
 		buf_adds(&sql, i ? ", " : "");
-		buf_add_quoted(&sql, c->name, strlen(c->name));
+		buf_add_ident(&sql, c->name);
 		buf_addf(&sql, " %s", table_type_name(c->type));
 		if (single_pk && strcasecmp(c->name, t->pk) == 0)
 			buf_adds(&sql, " PRIMARY KEY");
@@ -150,7 +150,7 @@ int db_loader_begin_table(struct db_loader *ld, const struct table_spec *t, stru
 	buf_reset(&sql);
 	if (rc == 0) {
 		buf_adds(&sql, "INSERT INTO ");
-		buf_add_quoted(&sql, t->name, strlen(t->name));
+		buf_add_ident(&sql, t->name);
 		buf_adds(&sql, " VALUES (");
 		for (size_t i = 0; i < t->ncolumns; i++)
 			buf_adds(&sql, i ? ", ?" : "?");
@@ -233,7 +233,7 @@ int db_loader_end_table(struct db_loader *ld, struct amber_error *err)
 			buf_adds(&sql, "CREATE INDEX ");
 			buf_add_quoted(&sql, name.data, name.len);
 			buf_adds(&sql, " ON ");
-			buf_add_quoted(&sql, t->name, strlen(t->name));
+			buf_add_ident(&sql, t->name);
 			buf_adds(&sql, " (");
 			quote_list(&sql, t->indexes[i]);
 			buf_adds(&sql, ")");

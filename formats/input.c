@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What input_read_more reads at least, a chunk. */
+#define READ_CHUNK (256 * 1024)
+
 #define RAW_BLOCK (256 * 1024)
 
 struct input {
@@ -187,4 +190,18 @@ void input_base_name(const char *path, char *out, size_t cap)
 			return;
 		}
 	}
+}
+
+int input_read_more(struct input *in, struct buf *b, int *eof, struct amber_error *err)
+{
+	size_t want = b->len > READ_CHUNK ? b->len : READ_CHUNK;
+	buf_grow(b, want);
+	ssize_t n = input_read(in, b->data + b->len, want, err);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		*eof = 1;
+	b->len += (size_t)n;
+	b->data[b->len] = '\0';
+	return 0;
 }

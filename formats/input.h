@@ -7,6 +7,7 @@
 #ifndef AMBER_INPUT_H
 #define AMBER_INPUT_H
 
+#include "core/buf.h"
 #include "core/digest.h"
 #include "core/error.h"
 
@@ -20,6 +21,10 @@ struct input *input_open(const char *path, const char *name, struct amber_error 
 /* Reads up to `cap` decompressed bytes into `dst`. Returns the count, 0 at the end, -1 on a
  * read or decompression error (a corrupt or truncated compressed file). */
 ssize_t input_read(struct input *in, void *dst, size_t cap, struct amber_error *err);
+/* Appends the next chunk of `in` to `b`, at least as much as `b` already holds (so a long record
+ * or token is scanned from its start O(log n) times rather than once per chunk), keeps `b`
+ * NUL-terminated, and sets *eof when the input has no more. Returns 0, or -1 with err set. */
+int input_read_more(struct input *in, struct buf *b, int *eof, struct amber_error *err);
 /* Raw bytes read from the file so far, and its size (0 when unknown, as for a pipe). */
 uint64_t input_raw_bytes(const struct input *in);
 uint64_t input_total_bytes(const struct input *in);

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define READ_CHUNK (256 * 1024)
-
 int record_reader_open(struct record_reader *r, const char *path, const char *name, enum record_syntax syntax,
 		       char sep, char comment, struct amber_error *err)
 {
@@ -26,20 +24,6 @@ int record_reader_open(struct record_reader *r, const char *path, const char *na
 	return 0;
 }
 
-int records_read_more(struct buf *b, struct input *in, int *eof, struct amber_error *err)
-{
-	size_t want = b->len > READ_CHUNK ? b->len : READ_CHUNK;
-	buf_grow(b, want);
-	ssize_t n = input_read(in, b->data + b->len, want, err);
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		*eof = 1;
-	b->len += (size_t)n;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
 /* Moves the unconsumed tail to the front and appends the next chunk. Returns 0 or -1. */
 static int refill(struct record_reader *r, struct amber_error *err)
 {
@@ -51,7 +35,7 @@ static int refill(struct record_reader *r, struct amber_error *err)
 		return amber_error_at(err, input_name(r->in), r->next_line, 0,
 				      "record longer than %u MiB (an unterminated quote?)",
 				      RECORD_MAX_BYTES >> 20);
-	return records_read_more(&r->buf, r->in, &r->eof, err);
+	return input_read_more(r->in, &r->buf, &r->eof, err);
 }
 
 /* Line and column of byte `at` of the unconsumed data, counting from the record start. */

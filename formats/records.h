@@ -36,12 +36,6 @@ struct record_reader {
 	uint64_t next_offset;
 };
 
-/* Appends the next chunk of `in` to `b`, at least as much as `b` already holds (so a long record
- * or token is scanned from its start O(log n) times rather than once per chunk), keeps `b`
- * NUL-terminated, and sets *eof when the input has no more. Returns 0, or -1 with err set. The
- * SQL reader (formats/sqlread) refills its buffer the same way. */
-int records_read_more(struct buf *b, struct input *in, int *eof, struct amber_error *err);
-
 /* Opens `path` for reading records. Returns 0 or -1. */
 int record_reader_open(struct record_reader *r, const char *path, const char *name, enum record_syntax syntax,
 		       char sep, char comment, struct amber_error *err);

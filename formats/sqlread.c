@@ -1,8 +1,6 @@
 /* sqlread.c — a dump file read as SQL tokens or lines (see sqlread.h). */
 #include "formats/sqlread.h"
 
-#include "formats/records.h"
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +30,7 @@ static int refill(struct sqlread *r, struct amber_error *err)
 	if (r->buf.len >= SQLREAD_MAX_TOKEN)
 		return sqlread_error(r, NULL, err, "a token or line longer than %u MiB",
 				     SQLREAD_MAX_TOKEN >> 20);
-	return records_read_more(&r->buf, r->in, &r->eof, err);
+	return input_read_more(r->in, &r->buf, &r->eof, err);
 }
 
 /* Remembers the current position as the one places are counted from. */
