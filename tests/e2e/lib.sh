@@ -66,4 +66,12 @@ check_stops() {
 	wait_exit "$PID" || rc=$?
 	if [ "$rc" -eq 0 ]; then ok "$name"; else not_ok "$name" "exit status $rc"; fi
 }
+# A TCP port on 127.0.0.1 that nothing listens on now (a connect attempt is refused).
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
 finish() { echo "$PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; }

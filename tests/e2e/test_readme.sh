@@ -19,14 +19,6 @@ ln -s "$ROOT/bin/amberd" bin/amberd
 export PATH=$WORK/bin:$PATH
 export XDG_CACHE_HOME=$WORK/cache
 
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
-
 # Splits the README's ```sh blocks into block-N.sh files, each with its first line number.
 awk -v dir="$WORK" '
 	/^```sh[ \t]*$/ { n++; file = sprintf("%s/block-%02d.sh", dir, n); printf "%d\n", NR > (file ".line"); inblock = 1; next }
